@@ -1,0 +1,82 @@
+package io.gradreg.analysis;
+
+import io.gradreg.data.Dataset;
+import io.gradreg.engine.TensorList;
+import io.gradreg.method.Loss;
+import io.gradreg.method.Oracle;
+import io.gradreg.nn.Net;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * Loss, accuracy and gradient over a whole dataset, in chunks, with the model in evaluation mode
+ * (no dropout, batch-norm running statistics): the deterministic quantities that training
+ * metrics, R_IG and the analysis tools report.
+ */
+public final class FullBatch {
+    /** Chunk size for passes over a dataset. */
+    public static final long CHUNK = 1000;
+
+    private FullBatch() {}
+
+    /** Mean loss and accuracy (NaN for regression). */
+    public record LossAccuracy(double loss, double accuracy) {}
+
+    public static LossAccuracy evaluate(Net net, Loss loss, Dataset data) {
+        boolean wasTraining = net.is_training();
+        net.eval();
+        double lossSum = 0;
+        long correct = 0;
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            for (long from = 0; from < data.size(); from += CHUNK) {
+                Dataset c = data.slice(from, Math.min(data.size(), from + CHUNK));
+                Tensor out = net.forward(c.x());
+                lossSum += loss.perSample(out, c.y()).sum().item_double();
+                if (data.isClassification()) {
+                    correct += out.argmax(new org.bytedeco.pytorch.LongOptional(1), false).eq(c.y()).sum().item_long();
+                }
+            }
+        } finally {
+            net.train(wasTraining);
+        }
+        return new LossAccuracy(lossSum / data.size(), data.isClassification() ? (double) correct / data.size() : Double.NaN);
+    }
+
+    /**
+     * The gradient of the mean loss over the whole dataset, as float64 values in parameter order.
+     * Returned as host values so it outlives the caller's native-memory scope.
+     */
+    public static double[] gradient(Net net, Loss loss, Dataset data) {
+        boolean wasTraining = net.is_training();
+        net.eval();
+        double[] total = new double[(int) net.numParams()];
+        try (PointerScope scope = new PointerScope()) {
+            TensorList params = net.params();
+            for (long from = 0; from < data.size(); from += CHUNK) {
+                long to = Math.min(data.size(), from + CHUNK);
+                Dataset c = data.slice(from, to);
+                Tensor sum = loss.perSample(net.forward(c.x()), c.y()).sum();
+                double[] g = Oracle.grad(sum, params, false, false).toDoubles();
+                for (int i = 0; i < g.length; i++) {
+                    total[i] += g[i];
+                }
+            }
+        } finally {
+            net.train(wasTraining);
+        }
+        for (int i = 0; i < total.length; i++) {
+            total[i] /= data.size();
+        }
+        return total;
+    }
+
+    /** Euclidean norm of a host vector. */
+    public static double norm(double[] v) {
+        double s = 0;
+        for (double a : v) {
+            s += a * a;
+        }
+        return Math.sqrt(s);
+    }
+}

@@ -1,0 +1,63 @@
+package io.gradreg.engine;
+
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/** Conversions between Java arrays and libtorch tensors, and small tensor helpers. */
+public final class Tensors {
+    private Tensors() {}
+
+    /** A new tensor holding a copy of {@code values}, float64, with the given shape. */
+    public static Tensor fromDoubles(double[] values, long... shape) {
+        // from_blob borrows the buffer; clone() gives libtorch its own copy before the buffer is freed.
+        try (DoublePointer p = new DoublePointer(values)) {
+            return torch.from_blob(p, shape, new TensorOptions(ScalarType.Double)).clone();
+        }
+    }
+
+    /** A new tensor holding a copy of {@code values}, in {@code dtype}, with the given shape. */
+    public static Tensor fromDoubles(double[] values, DType dtype, long... shape) {
+        return fromDoubles(values, shape).to(dtype.scalarType);
+    }
+
+    /** A new int64 tensor holding a copy of {@code values}. */
+    public static Tensor fromLongs(long[] values, long... shape) {
+        try (LongPointer p = new LongPointer(values)) {
+            return torch.from_blob(p, shape, new TensorOptions(ScalarType.Long)).clone();
+        }
+    }
+
+    /** A 0-dimensional tensor. */
+    public static Tensor scalar(double v, DType dtype) {
+        return fromDoubles(new double[] {v}, dtype);
+    }
+
+    /** The values of {@code t}, row-major, converted to float64. */
+    public static double[] toDoubles(Tensor t) {
+        Tensor c = t.detach().to(ScalarType.Double).contiguous();
+        double[] out = new double[(int) c.numel()];
+        new DoublePointer(c.data_ptr()).capacity(out.length).get(out);
+        return out;
+    }
+
+    /** The values of an integer tensor, row-major, as int64. */
+    public static long[] toLongs(Tensor t) {
+        Tensor c = t.detach().to(ScalarType.Long).contiguous();
+        long[] out = new long[(int) c.numel()];
+        new LongPointer(c.data_ptr()).capacity(out.length).get(out);
+        return out;
+    }
+
+    /** The shape of {@code t}. */
+    public static long[] shape(Tensor t) {
+        long[] s = new long[(int) t.dim()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = t.size(i);
+        }
+        return s;
+    }
+}

@@ -1,0 +1,33 @@
+package io.gradreg.method;
+
+import io.gradreg.engine.TensorList;
+
+/**
+ * Parameter-space gradient regularization (methods.md section 1): minimizes
+ * L + (gamma/2) ||grad L||^2, whose gradient is d = g + gamma H g. H g is the slope of
+ * s -> grad L(theta + s g), obtained by the chosen {@link SecondOrder}. With {@code normalized}
+ * the finite-difference step is eps / ||g||, so the perturbation has length eps.
+ * Forward with gamma = eps is an unnormalized SAM step.
+ */
+public record GradientRegularization(double gamma, double eps, SecondOrder secondOrder, boolean normalized)
+        implements Method {
+
+    @Override
+    public Update direction(Oracle o) {
+        Oracle.Eval e = o.eval(secondOrder.needsGraph());
+        TensorList g = e.grad().detach();
+        double step = eps;
+        if (normalized) {
+            double n = g.norm();
+            step = n > 0 ? eps / n : eps;
+        }
+        TensorList hg = secondOrder.slope(o.paramLine(g, e), g, step);
+        return new Update(g.add(hg, gamma), e.loss());
+    }
+
+    @Override
+    public String describe() {
+        return "gr(" + secondOrder + ", gamma=" + gamma + (secondOrder.needsGraph() ? "" : ", eps=" + eps)
+                + (normalized ? ", normalized" : "") + ")";
+    }
+}

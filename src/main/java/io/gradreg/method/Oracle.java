@@ -1,0 +1,166 @@
+package io.gradreg.method;
+
+import io.gradreg.engine.TensorList;
+import io.gradreg.nn.Net;
+import java.util.function.UnaryOperator;
+import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The gradient oracle of one step: evaluates the model on one batch, at the current parameters,
+ * at parameters moved along a direction, or at inputs moved along a direction.
+ *
+ * <p>It guarantees what methods.md requires of every perturbed evaluation: the same dropout masks
+ * (libtorch's generator is reseeded with the step's seed before every forward pass), batch-norm
+ * running statistics updated by the first forward pass only (later passes restore them), and the
+ * parameters restored bit-exactly (from a copy, not by subtracting the step).
+ *
+ * <p>An oracle lives for one step, inside the caller's native-memory scope.
+ */
+public final class Oracle {
+    private final Net net;
+    private final Loss loss;
+    private final Tensor x;
+    private final Tensor y;
+    private final long seed;
+    private final TensorList params;
+    private final TensorList buffers;
+    private int forwards;
+    private TensorList savedParams;
+
+    /** Loss and gradient at the current parameters; {@code grad} keeps its graph if asked to. */
+    public record Eval(Tensor lossTensor, double loss, TensorList grad, Tensor output) {}
+
+    /**
+     * @param seed the step's seed: every forward pass of the step starts from it
+     */
+    public Oracle(Net net, Loss loss, Tensor x, Tensor y, long seed) {
+        this.net = net;
+        this.loss = loss;
+        this.x = x;
+        this.y = y;
+        this.seed = seed;
+        this.params = net.params();
+        this.buffers = net.buffers_();
+    }
+
+    public Net net() {
+        return net;
+    }
+
+    public Loss lossFunction() {
+        return loss;
+    }
+
+    public Tensor x() {
+        return x;
+    }
+
+    public Tensor y() {
+        return y;
+    }
+
+    public TensorList params() {
+        return params;
+    }
+
+    public long batchSize() {
+        return x.size(0);
+    }
+
+    /**
+     * Model outputs for {@code inputs} at the current parameters, with the step's dropout masks.
+     * Only the step's first pass may move batch-norm running statistics.
+     */
+    public Tensor forward(Tensor inputs) {
+        torch.manual_seed(seed);
+        if (forwards++ == 0 || buffers.size() == 0) {
+            return net.forward(inputs);
+        }
+        TensorList saved = buffers.copy();
+        try {
+            return net.forward(inputs);
+        } finally {
+            buffers.copyFrom(saved);
+        }
+    }
+
+    /** The batch loss L of {@code output}. */
+    public Tensor loss(Tensor output) {
+        return loss.mean(output, y);
+    }
+
+    /** Loss and parameter gradient at the current parameters. */
+    public Eval eval(boolean createGraph) {
+        Tensor out = forward(x);
+        Tensor l = loss(out);
+        TensorList g = grad(l, params, createGraph, createGraph);
+        return new Eval(l, l.item_double(), g, out);
+    }
+
+    /** grad L at theta + s v; theta is restored bit-exactly afterwards. */
+    public TensorList gradAt(TensorList v, double s) {
+        if (savedParams == null) {
+            savedParams = params.copy();
+        }
+        params.addInPlace(v, s);
+        try {
+            return grad(loss(forward(x)), params, false, false);
+        } finally {
+            params.copyFrom(savedParams);
+        }
+    }
+
+    /** The line s -> grad L(theta + s v); its exact slope H v uses {@code base}'s graph. */
+    public Line paramLine(TensorList v, Eval base) {
+        return new Line() {
+            @Override
+            public TensorList gradAt(double s) {
+                return Oracle.this.gradAt(v, s);
+            }
+
+            @Override
+            public TensorList exactSlope() {
+                return vjp(base.grad(), params, v, false);
+            }
+        };
+    }
+
+    /**
+     * The line s -> grad_theta psi(f(x + s d)) in input space.
+     *
+     * @param psi maps the model's outputs to a scalar
+     * @param gradXWithGraph grad_x psi(f(x)) built with a graph (needed only for the exact slope)
+     */
+    public Line inputLine(UnaryOperator<Tensor> psi, Tensor d, Tensor gradXWithGraph) {
+        return new Line() {
+            @Override
+            public TensorList gradAt(double s) {
+                Tensor moved = x.add(d, new Scalar(s));
+                return grad(psi.apply(forward(moved)), params, false, false);
+            }
+
+            @Override
+            public TensorList exactSlope() {
+                return vjp(TensorList.of(gradXWithGraph), params, TensorList.of(d), false);
+            }
+        };
+    }
+
+    /** Gradient of a scalar with respect to {@code wrt}, by {@code torch::autograd::grad}. */
+    public static TensorList grad(Tensor scalar, TensorList wrt, boolean retainGraph, boolean createGraph) {
+        TensorVector r = torch.grad(new TensorVector(scalar), wrt.vector(), new TensorVector(),
+                new BoolOptional(retainGraph), createGraph, false);
+        return TensorList.of(r);
+    }
+
+    /** Vector-Jacobian product sum_j v_j^T d outputs_j / d wrt (with symmetric H, H v for v = g). */
+    public static TensorList vjp(TensorList outputs, TensorList wrt, TensorList v, boolean createGraph) {
+        TensorVector r = torch.grad(outputs.vector(), wrt.vector(), v.vector(),
+                new BoolOptional(true), createGraph, false);
+        return TensorList.of(r);
+    }
+}

@@ -1,0 +1,15 @@
+package io.gradreg.method;
+
+/** Plain gradient: d = g. */
+public final class Plain implements Method {
+    @Override
+    public Update direction(Oracle o) {
+        Oracle.Eval e = o.eval(false);
+        return new Update(e.grad(), e.loss());
+    }
+
+    @Override
+    public String describe() {
+        return "plain";
+    }
+}

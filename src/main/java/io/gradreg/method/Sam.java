@@ -1,0 +1,19 @@
+package io.gradreg.method;
+
+import io.gradreg.engine.TensorList;
+
+/** Sharpness-aware minimization: d = grad L(theta + rho g / ||g||). */
+public record Sam(double rho) implements Method {
+    @Override
+    public Update direction(Oracle o) {
+        Oracle.Eval e = o.eval(false);
+        TensorList g = e.grad();
+        double n = g.norm();
+        return new Update(n > 0 ? o.gradAt(g, rho / n) : g, e.loss());
+    }
+
+    @Override
+    public String describe() {
+        return "sam(rho=" + rho + ")";
+    }
+}

@@ -1,0 +1,30 @@
+package io.gradreg.nn;
+
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The diagonal linear network of seed 000: beta = u*u - v*v, f(x) = &lt;beta, x&gt;, with
+ * u = v = alpha at start (so beta = 0). Parameters {@code u}, {@code v} of shape [D]; the output
+ * has shape [N, 1]. Small alpha gives the rich (sparse) regime, large alpha the kernel regime.
+ */
+public final class DiagonalLinearNet extends Net {
+    private final Tensor u;
+    private final Tensor v;
+
+    public DiagonalLinearNet(int dim, double alpha) {
+        super(dim);
+        u = register_parameter("u", torch.full(new long[] {dim}, new org.bytedeco.pytorch.Scalar(alpha)));
+        v = register_parameter("v", torch.full(new long[] {dim}, new org.bytedeco.pytorch.Scalar(alpha)));
+    }
+
+    /** beta = u*u - v*v, the linear predictor this network represents. */
+    public Tensor beta() {
+        return u.mul(u).sub(v.mul(v));
+    }
+
+    @Override
+    protected Tensor forwardShaped(Tensor x) {
+        return x.matmul(beta()).unsqueeze(1);
+    }
+}

@@ -1,0 +1,62 @@
+package io.gradreg.nn;
+
+import org.bytedeco.pytorch.Conv2dImpl;
+import org.bytedeco.pytorch.LinearImpl;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * LeNet-5 for 1x28x28 inputs (the MNIST model of seed 002). PyTorch equivalent:
+ * <pre>
+ * conv1 = Conv2d(1, 6, 5, padding=2); conv2 = Conv2d(6, 16, 5)
+ * fc1 = Linear(400, 120); fc2 = Linear(120, 84); fc3 = Linear(84, K)
+ * forward: pool(act(conv1)) -> pool(act(conv2)) -> flatten -> act(fc1) -> [dropout]
+ *          -> act(fc2) -> [dropout] -> fc3;  pool = max_pool2d(2)
+ * </pre>
+ * With batch norm, {@code bn1}/{@code bn2} (BatchNorm2d) follow conv1/conv2.
+ */
+public final class LeNet5 extends Net {
+    private final Conv2dImpl conv1;
+    private final Conv2dImpl conv2;
+    private final LinearImpl fc1;
+    private final LinearImpl fc2;
+    private final LinearImpl fc3;
+    private final org.bytedeco.pytorch.BatchNorm2dImpl bn1;
+    private final org.bytedeco.pytorch.BatchNorm2dImpl bn2;
+    private final Activation act;
+    private final double dropout;
+
+    public LeNet5(int classes, Activation act, double dropout, boolean batchNorm) {
+        super(1, 28, 28);
+        this.act = act;
+        this.dropout = dropout;
+        conv1 = register_module("conv1", Conv.conv2d(1, 6, 5, 1, 2, true));
+        bn1 = batchNorm ? batchNorm2d("bn1", 6) : null;
+        conv2 = register_module("conv2", Conv.conv2d(6, 16, 5, 1, 0, true));
+        bn2 = batchNorm ? batchNorm2d("bn2", 16) : null;
+        fc1 = register_module("fc1", new LinearImpl(400, 120));
+        fc2 = register_module("fc2", new LinearImpl(120, 84));
+        fc3 = register_module("fc3", new LinearImpl(84, classes));
+    }
+
+    @Override
+    protected Tensor forwardShaped(Tensor x) {
+        x = conv1.forward(x);
+        if (bn1 != null) {
+            x = bn1.forward(x);
+        }
+        x = torch.max_pool2d(act.apply(x), 2);
+        x = conv2.forward(x);
+        if (bn2 != null) {
+            x = bn2.forward(x);
+        }
+        x = torch.max_pool2d(act.apply(x), 2).flatten(1, -1);
+        x = drop(act.apply(fc1.forward(x)));
+        x = drop(act.apply(fc2.forward(x)));
+        return fc3.forward(x);
+    }
+
+    private Tensor drop(Tensor x) {
+        return dropout > 0 ? torch.dropout(x, dropout, is_training()) : x;
+    }
+}

@@ -1,0 +1,85 @@
+package io.gradreg.nn;
+
+import org.bytedeco.pytorch.BatchNorm2dImpl;
+import org.bytedeco.pytorch.Conv2dImpl;
+import org.bytedeco.pytorch.LinearImpl;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * A small ResNet for 3x32x32 inputs, with torchvision's naming: stem {@code conv1}/{@code bn1}
+ * (16 channels), then {@code layer1..layer3}, one BasicBlock each (16, 32, 64 channels, strides
+ * 1, 2, 2; blocks named {@code layerN.0.conv1}, {@code .bn1}, {@code .conv2}, {@code .bn2}, and
+ * {@code .downsample.0}/{@code .downsample.1} where the shape changes), global average pooling,
+ * {@code fc}. Convolutions have no bias, as in torchvision.
+ */
+public final class ResNet extends Net {
+    private final Conv2dImpl conv1;
+    private final BatchNorm2dImpl bn1;
+    private final Block[] blocks = new Block[3];
+    private final LinearImpl fc;
+    private final Activation act;
+
+    public ResNet(long channels, int classes, Activation act) {
+        super(channels, 32, 32);
+        this.act = act;
+        conv1 = register_module("conv1", Conv.conv2d(channels, 16, 3, 1, 1, false));
+        bn1 = batchNorm2d("bn1", 16);
+        long[] widths = {16, 32, 64};
+        long in = 16;
+        for (int i = 0; i < 3; i++) {
+            Module layer = register_module("layer" + (i + 1), new Module());
+            blocks[i] = new Block(in, widths[i], i == 0 ? 1 : 2, act);
+            layer.register_module("0", blocks[i]);
+            markNorm("layer" + (i + 1) + ".0.bn1");
+            markNorm("layer" + (i + 1) + ".0.bn2");
+            markNorm("layer" + (i + 1) + ".0.downsample.1");
+            in = widths[i];
+        }
+        fc = register_module("fc", new LinearImpl(64, classes));
+    }
+
+    @Override
+    protected Tensor forwardShaped(Tensor x) {
+        x = act.apply(bn1.forward(conv1.forward(x)));
+        for (Block b : blocks) {
+            x = b.forward(x);
+        }
+        return fc.forward(torch.adaptive_avg_pool2d(x, 1, 1).flatten(1, -1));
+    }
+
+    /** torchvision's BasicBlock. */
+    static final class Block extends Module {
+        private final Conv2dImpl conv1;
+        private final BatchNorm2dImpl bn1;
+        private final Conv2dImpl conv2;
+        private final BatchNorm2dImpl bn2;
+        private final Conv2dImpl downConv;
+        private final BatchNorm2dImpl downBn;
+        private final Activation act;
+
+        Block(long in, long out, long stride, Activation act) {
+            this.act = act;
+            conv1 = register_module("conv1", Conv.conv2d(in, out, 3, stride, 1, false));
+            bn1 = register_module("bn1", new BatchNorm2dImpl(new org.bytedeco.pytorch.BatchNormOptions(out)));
+            conv2 = register_module("conv2", Conv.conv2d(out, out, 3, 1, 1, false));
+            bn2 = register_module("bn2", new BatchNorm2dImpl(new org.bytedeco.pytorch.BatchNormOptions(out)));
+            if (stride != 1 || in != out) {
+                Module down = register_module("downsample", new Module());
+                downConv = down.register_module("0", Conv.conv2d(in, out, 1, stride, 0, false));
+                downBn = down.register_module("1", new BatchNorm2dImpl(new org.bytedeco.pytorch.BatchNormOptions(out)));
+            } else {
+                downConv = null;
+                downBn = null;
+            }
+        }
+
+        Tensor forward(Tensor x) {
+            Tensor y = act.apply(bn1.forward(conv1.forward(x)));
+            y = bn2.forward(conv2.forward(y));
+            Tensor skip = downConv == null ? x : downBn.forward(downConv.forward(x));
+            return act.apply(y.add(skip));
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.gradreg.train;
+
+import io.gradreg.GradregException;
+import io.gradreg.method.Method;
+import io.gradreg.method.Plain;
+
+/**
+ * Settings of a training run. Exactly one of {@code epochs} and {@code steps} is positive.
+ *
+ * @param seed seeds batch order and, per step, libtorch's generator (dropout, projections)
+ */
+public record TrainConfig(Method method, OptimizerSpec optimizer, Schedule schedule, int epochs, long steps,
+        int batchSize, boolean shuffle, long seed) {
+
+    public TrainConfig {
+        if ((epochs > 0) == (steps > 0)) {
+            throw new GradregException("give either a number of epochs or a number of steps (one positive)");
+        }
+        if (epochs < 0 || steps < 0) {
+            throw new GradregException("epochs and steps must be >= 0");
+        }
+        if (batchSize < 1) {
+            throw new GradregException("batch size must be >= 1, got " + batchSize);
+        }
+    }
+
+    /** Plain SGD, constant rate, shuffled batches. */
+    public static TrainConfig of(Method method, double lr, int epochs, int batchSize, long seed) {
+        return new TrainConfig(method, OptimizerSpec.sgd(lr), Schedule.CONSTANT, epochs, 0, batchSize, true, seed);
+    }
+
+    public static TrainConfig plain(double lr, int epochs, int batchSize) {
+        return of(new Plain(), lr, epochs, batchSize, 0);
+    }
+
+    public TrainConfig withMethod(Method m) {
+        return new TrainConfig(m, optimizer, schedule, epochs, steps, batchSize, shuffle, seed);
+    }
+
+    public TrainConfig withOptimizer(OptimizerSpec o) {
+        return new TrainConfig(method, o, schedule, epochs, steps, batchSize, shuffle, seed);
+    }
+
+    public TrainConfig withSchedule(Schedule s) {
+        return new TrainConfig(method, optimizer, s, epochs, steps, batchSize, shuffle, seed);
+    }
+
+    public TrainConfig withSteps(long s) {
+        return new TrainConfig(method, optimizer, schedule, 0, s, batchSize, shuffle, seed);
+    }
+}

@@ -1,0 +1,189 @@
+package io.gradreg.train;
+
+import io.gradreg.GradregException;
+import io.gradreg.analysis.FullBatch;
+import io.gradreg.data.Dataset;
+import io.gradreg.engine.Engine;
+import io.gradreg.engine.TensorList;
+import io.gradreg.engine.Tensors;
+import io.gradreg.method.Loss;
+import io.gradreg.method.Oracle;
+import io.gradreg.method.Update;
+import io.gradreg.nn.Net;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Optimizer;
+
+/**
+ * The training loop: batches, one {@link io.gradreg.method.Method} direction per batch, a libtorch
+ * optimizer step, metrics per epoch. Every step runs inside its own native-memory scope, so memory
+ * stays flat however many steps run; only parameters, buffers and optimizer state persist.
+ *
+ * <pre>{@code
+ * Net net = Models.build("mlp:784-512-512-10", Models.Options.defaults(new long[] {784}, 10));
+ * var cfg = TrainConfig.of(new GradientRegularization(0.1, 0.01, SecondOrder.FORWARD, false), 0.1, 10, 128, 0);
+ * List<EpochMetrics> history = new Trainer(net, Loss.CROSS_ENTROPY, cfg).fit(train, test, Trainer.Listener.NONE);
+ * }</pre>
+ */
+public final class Trainer {
+    /** Receives progress; both methods are optional. */
+    public interface Listener {
+        Listener NONE = new Listener() {};
+
+        default void onStep(long step, long totalSteps, int epoch, double loss) {}
+
+        default void onEpoch(EpochMetrics metrics) {}
+    }
+
+    /** Loss and regularizer value of one step. */
+    public record StepResult(double loss, double penalty) {}
+
+    private final Net net;
+    private final Loss loss;
+    private final TrainConfig cfg;
+    private final Optimizer optimizer;
+    private long step;
+    private int epoch;
+
+    public Trainer(Net net, Loss loss, TrainConfig cfg) {
+        Engine.threads();
+        this.net = net;
+        this.loss = loss;
+        this.cfg = cfg;
+        this.optimizer = cfg.optimizer().build(net.params());
+    }
+
+    public Net net() {
+        return net;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** Steps taken so far. */
+    public long stepCount() {
+        return step;
+    }
+
+    /** Epochs completed so far. */
+    public int epochCount() {
+        return epoch;
+    }
+
+    /** Sets the counters when a run resumes from a checkpoint. */
+    public void restoreCounters(long steps, int epochs) {
+        this.step = steps;
+        this.epoch = epochs;
+    }
+
+    /** Total steps of the run for a training set of {@code n} samples. */
+    public long totalSteps(long n) {
+        long perEpoch = (n + cfg.batchSize() - 1) / cfg.batchSize();
+        return cfg.steps() > 0 ? cfg.steps() : perEpoch * cfg.epochs();
+    }
+
+    /**
+     * Trains until the configured epochs or steps are done (continuing from the current counters),
+     * evaluating on {@code test} (may be null) after every epoch.
+     */
+    public List<EpochMetrics> fit(Dataset train, Dataset test, Listener listener) {
+        long total = totalSteps(train.size());
+        List<EpochMetrics> history = new ArrayList<>();
+        while (step < total) {
+            long[] order = order(train.size(), epoch);
+            long first = step;
+            long nanos = System.nanoTime();
+            double lossSum = 0;
+            double penaltySum = 0;
+            long perEpoch = (train.size() + cfg.batchSize() - 1) / cfg.batchSize();
+            long start = step % perEpoch * cfg.batchSize();
+            for (long from = start; from < train.size() && step < total; from += cfg.batchSize()) {
+                long[] idx = Arrays.copyOfRange(order, (int) from, (int) Math.min(train.size(), from + cfg.batchSize()));
+                StepResult r;
+                try (PointerScope scope = new PointerScope()) {
+                    r = step(train.select(Tensors.fromLongs(idx, idx.length)), total);
+                }
+                lossSum += r.loss();
+                penaltySum += r.penalty();
+                listener.onStep(step, total, epoch + 1, r.loss());
+            }
+            long done = step - first;
+            epoch++;
+            double ms = done == 0 ? 0 : (System.nanoTime() - nanos) / 1e6 / done;
+            EpochMetrics m = metrics(train, test, total, lossSum / Math.max(1, done), penaltySum / Math.max(1, done), ms);
+            history.add(m);
+            listener.onEpoch(m);
+        }
+        return history;
+    }
+
+    /** One training step on {@code batch}; the update is refused if the loss is not finite. */
+    public StepResult step(Dataset batch, long totalSteps) {
+        try (PointerScope scope = new PointerScope()) {
+            net.train(true);
+            Oracle oracle = new Oracle(net, loss, batch.x(), batch.y(), stepSeed(step));
+            Update u = cfg.method().direction(oracle);
+            if (!Double.isFinite(u.loss())) {
+                throw new GradregException("the loss became " + u.loss() + " at step " + (step + 1)
+                        + "; parameters are left at step " + step);
+            }
+            OptimizerSpec.setLearningRate(optimizer, learningRate(step, totalSteps));
+            TensorList params = net.params();
+            for (int i = 0; i < params.size(); i++) {
+                params.get(i).mutable_grad().put(u.direction().get(i));
+            }
+            optimizer.step();
+            step++;
+            return new StepResult(u.loss(), u.penalty());
+        }
+    }
+
+    /** The learning rate at step {@code t}. */
+    public double learningRate(long t, long totalSteps) {
+        return cfg.optimizer().lr() * cfg.schedule().factor(t, totalSteps);
+    }
+
+    /** The seed of step {@code t}: every forward pass of the step starts from it. */
+    public long stepSeed(long t) {
+        return mix(cfg.seed() * 0x9E3779B97F4A7C15L + t);
+    }
+
+    private EpochMetrics metrics(Dataset train, Dataset test, long total, double batchLoss, double penalty, double ms) {
+        FullBatch.LossAccuracy tr = FullBatch.evaluate(net, loss, train);
+        FullBatch.LossAccuracy te = test == null ? new FullBatch.LossAccuracy(Double.NaN, Double.NaN)
+                : FullBatch.evaluate(net, loss, test);
+        double gn = FullBatch.norm(FullBatch.gradient(net, loss, train));
+        long m = net.numParams();
+        double lr = learningRate(Math.max(0, step - 1), total);
+        return new EpochMetrics(epoch, step, lr, tr.loss(), tr.accuracy(), te.loss(), te.accuracy(), gn,
+                gn * gn / m, lr * m / 4, batchLoss, penalty, ms);
+    }
+
+    private long[] order(long n, int ep) {
+        long[] idx = new long[(int) n];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = i;
+        }
+        if (cfg.shuffle()) {
+            Random r = new Random(mix(cfg.seed() + 31L * ep));
+            for (int i = idx.length - 1; i > 0; i--) {
+                int j = r.nextInt(i + 1);
+                long t = idx[i];
+                idx[i] = idx[j];
+                idx[j] = t;
+            }
+        }
+        return idx;
+    }
+
+    /** SplitMix64 finalizer: decorrelates nearby seeds. */
+    static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}
