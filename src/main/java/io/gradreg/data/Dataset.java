@@ -3,7 +3,6 @@ package io.gradreg.data;
 import io.gradreg.engine.DType;
 import io.gradreg.engine.Tensors;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Inputs and targets held as libtorch tensors: x is [N, ...sampleShape] floating point, y is
@@ -30,7 +29,7 @@ public record Dataset(Tensor x, Tensor y, int classes) {
     }
 
     public boolean isClassification() {
-        return y.scalar_type() == ScalarType.Long;
+        return Tensors.isIntegral(y);
     }
 
     /** Shape of one input sample. */

@@ -52,6 +52,19 @@ public final class Tensors {
         return out;
     }
 
+    /**
+     * True if {@code t} holds {@code type}. JavaCPP hands back a fresh enum instance per call, so
+     * scalar types must be compared by value, never with ==.
+     */
+    public static boolean is(Tensor t, ScalarType type) {
+        return t.scalar_type().value == type.value;
+    }
+
+    /** True for int64 / int32 tensors (class labels). */
+    public static boolean isIntegral(Tensor t) {
+        return is(t, ScalarType.Long) || is(t, ScalarType.Int);
+    }
+
     /** The shape of {@code t}. */
     public static long[] shape(Tensor t) {
         long[] s = new long[(int) t.dim()];

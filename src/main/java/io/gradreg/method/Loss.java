@@ -4,7 +4,6 @@ import io.gradreg.GradregException;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /** Per-sample loss l_i; the batch loss L is its mean (methods.md, notation). */
 public enum Loss {
@@ -31,8 +30,7 @@ public enum Loss {
 
     /** The loss that fits targets {@code y}: integer targets mean classification. */
     public static Loss forTargets(Tensor y) {
-        ScalarType t = y.scalar_type();
-        return t == ScalarType.Long || t == ScalarType.Int ? CROSS_ENTROPY : SQUARED_ERROR;
+        return io.gradreg.engine.Tensors.isIntegral(y) ? CROSS_ENTROPY : SQUARED_ERROR;
     }
 
     /** Parses ce | cross-entropy | mse | squared-error. */

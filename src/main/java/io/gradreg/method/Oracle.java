@@ -15,7 +15,7 @@ import org.bytedeco.pytorch.global.torch;
  *
  * <p>It guarantees what methods.md requires of every perturbed evaluation: the same dropout masks
  * (libtorch's generator is reseeded with the step's seed before every forward pass), batch-norm
- * running statistics updated by the first forward pass only (later passes restore them), and the
+ * running statistics updated by the first forward pass only (later passes run with them frozen), and the
  * parameters restored bit-exactly (from a copy, not by subtracting the step).
  *
  * <p>An oracle lives for one step, inside the caller's native-memory scope.
@@ -27,7 +27,6 @@ public final class Oracle {
     private final Tensor y;
     private final long seed;
     private final TensorList params;
-    private final TensorList buffers;
     private int forwards;
     private TensorList savedParams;
 
@@ -44,7 +43,6 @@ public final class Oracle {
         this.y = y;
         this.seed = seed;
         this.params = net.params();
-        this.buffers = net.buffers_();
     }
 
     public Net net() {
@@ -77,14 +75,14 @@ public final class Oracle {
      */
     public Tensor forward(Tensor inputs) {
         torch.manual_seed(seed);
-        if (forwards++ == 0 || buffers.size() == 0) {
+        if (forwards++ == 0 || !net.hasBatchNorm()) {
             return net.forward(inputs);
         }
-        TensorList saved = buffers.copy();
+        net.freezeBatchNorm(true);
         try {
             return net.forward(inputs);
         } finally {
-            buffers.copyFrom(saved);
+            net.freezeBatchNorm(false);
         }
     }
 
@@ -153,14 +151,28 @@ public final class Oracle {
     /** Gradient of a scalar with respect to {@code wrt}, by {@code torch::autograd::grad}. */
     public static TensorList grad(Tensor scalar, TensorList wrt, boolean retainGraph, boolean createGraph) {
         TensorVector r = torch.grad(new TensorVector(scalar), wrt.vector(), new TensorVector(),
-                new BoolOptional(retainGraph), createGraph, false);
-        return TensorList.of(r);
+                new BoolOptional(retainGraph), createGraph, true);
+        return zerosWhereUnused(r, wrt);
+    }
+
+    /**
+     * libtorch returns undefined tensors for inputs the outputs do not depend on (e.g. the last
+     * bias in a mixed derivative d/dtheta grad_x f): their derivative is zero.
+     */
+    private static TensorList zerosWhereUnused(TensorVector r, TensorList wrt) {
+        TensorList out = TensorList.of(r);
+        for (int i = 0; i < out.size(); i++) {
+            if (!out.get(i).defined()) {
+                out.get(i).put(torch.zeros_like(wrt.get(i)));
+            }
+        }
+        return out;
     }
 
     /** Vector-Jacobian product sum_j v_j^T d outputs_j / d wrt (with symmetric H, H v for v = g). */
     public static TensorList vjp(TensorList outputs, TensorList wrt, TensorList v, boolean createGraph) {
         TensorVector r = torch.grad(outputs.vector(), wrt.vector(), v.vector(),
-                new BoolOptional(true), createGraph, false);
-        return TensorList.of(r);
+                new BoolOptional(true), createGraph, true);
+        return zerosWhereUnused(r, wrt);
     }
 }

@@ -14,8 +14,8 @@ public final class DiagonalLinearNet extends Net {
 
     public DiagonalLinearNet(int dim, double alpha) {
         super(dim);
-        u = register_parameter("u", torch.full(new long[] {dim}, new org.bytedeco.pytorch.Scalar(alpha)));
-        v = register_parameter("v", torch.full(new long[] {dim}, new org.bytedeco.pytorch.Scalar(alpha)));
+        u = new Tensor(register_parameter("u", torch.full(new long[] {dim}, new org.bytedeco.pytorch.Scalar(alpha))));
+        v = new Tensor(register_parameter("v", torch.full(new long[] {dim}, new org.bytedeco.pytorch.Scalar(alpha))));
     }
 
     /** beta = u*u - v*v, the linear predictor this network represents. */

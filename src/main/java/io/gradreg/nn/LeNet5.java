@@ -21,8 +21,8 @@ public final class LeNet5 extends Net {
     private final LinearImpl fc1;
     private final LinearImpl fc2;
     private final LinearImpl fc3;
-    private final org.bytedeco.pytorch.BatchNorm2dImpl bn1;
-    private final org.bytedeco.pytorch.BatchNorm2dImpl bn2;
+    private final BatchNorm bn1;
+    private final BatchNorm bn2;
     private final Activation act;
     private final double dropout;
 
@@ -31,9 +31,9 @@ public final class LeNet5 extends Net {
         this.act = act;
         this.dropout = dropout;
         conv1 = register_module("conv1", Conv.conv2d(1, 6, 5, 1, 2, true));
-        bn1 = batchNorm ? batchNorm2d("bn1", 6) : null;
+        bn1 = batchNorm ? batchNorm("bn1", 6) : null;
         conv2 = register_module("conv2", Conv.conv2d(6, 16, 5, 1, 0, true));
-        bn2 = batchNorm ? batchNorm2d("bn2", 16) : null;
+        bn2 = batchNorm ? batchNorm("bn2", 16) : null;
         fc1 = register_module("fc1", new LinearImpl(400, 120));
         fc2 = register_module("fc2", new LinearImpl(120, 84));
         fc3 = register_module("fc3", new LinearImpl(84, classes));

@@ -32,7 +32,7 @@ public final class Mlp extends Net {
                 break;
             }
             if (batchNorm) {
-                var bn = batchNorm1d(String.valueOf(index++), sizes[i + 1]);
+                BatchNorm bn = batchNorm(String.valueOf(index++), sizes[i + 1]);
                 layers.add(bn::forward);
             }
             layers.add(act::apply);

@@ -8,9 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.bytedeco.pytorch.BatchNorm1dImpl;
-import org.bytedeco.pytorch.BatchNorm2dImpl;
-import org.bytedeco.pytorch.BatchNormOptions;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.Tensor;
@@ -21,7 +19,10 @@ import org.bytedeco.pytorch.Tensor;
  * taken once, after construction and dtype conversion, so steps never re-list them.
  */
 public abstract class Net extends Module {
+    // Note for subclasses: register_parameter returns a reference into the module's parameter
+    // table, which moves when the next parameter is registered. Keep new Tensor(...) copies.
     private final Set<String> normPrefixes = new HashSet<>();
+    private final List<BatchNorm> batchNorms = new ArrayList<>();
     private TensorList params;
     private List<String> paramNames;
     private long[] inputShape;
@@ -85,9 +86,18 @@ public abstract class Net extends Module {
 
     /** Parameters and buffers by PyTorch {@code state_dict} name. */
     public Map<String, Tensor> stateDict() {
+        // PyTorch's order: module by module (pre-order), each module's parameters then buffers.
         Map<String, Tensor> out = new LinkedHashMap<>();
-        putAll(out, named_parameters(true));
-        putAll(out, named_buffers(true));
+        var modules = named_modules();
+        var keys = modules.keys();
+        for (long i = 0; i < modules.size(); i++) {
+            BytePointer key = keys.get(i); // null for the root module's empty name
+            String prefix = key == null ? "" : key.getString();
+            Module m = modules.get(prefix);
+            String p = prefix.isEmpty() ? "" : prefix + ".";
+            putAll(out, p, m.named_parameters(false));
+            putAll(out, p, m.named_buffers(false));
+        }
         return out;
     }
 
@@ -112,28 +122,39 @@ public abstract class Net extends Module {
         return false;
     }
 
-    /** Registers a BatchNorm1d submodule and remembers it as a normalization layer. */
-    protected BatchNorm1dImpl batchNorm1d(String name, long features) {
-        normPrefixes.add(name);
-        return register_module(name, new BatchNorm1dImpl(new BatchNormOptions(features)));
+    /**
+     * Registers a batch-norm layer as {@code owner}'s child {@code name}; {@code path} is its full
+     * state_dict prefix (normalization parameters are exempt from ASAM's scaling).
+     */
+    BatchNorm batchNorm(Module owner, String name, String path, long features) {
+        normPrefixes.add(path);
+        BatchNorm bn = owner.register_module(name, new BatchNorm(features));
+        batchNorms.add(bn);
+        return bn;
     }
 
-    /** Registers a BatchNorm2d submodule and remembers it as a normalization layer. */
-    protected BatchNorm2dImpl batchNorm2d(String name, long channels) {
-        normPrefixes.add(name);
-        return register_module(name, new BatchNorm2dImpl(new BatchNormOptions(channels)));
+    /** Registers a batch-norm layer as this model's child {@code name}. */
+    protected BatchNorm batchNorm(String name, long features) {
+        return batchNorm(this, name, name, features);
     }
 
-    /** Marks a prefix whose parameters are normalization parameters (for nested blocks). */
-    protected void markNorm(String prefix) {
-        normPrefixes.add(prefix);
+    /** Freezes or unfreezes every batch-norm layer's running statistics (see {@link BatchNorm}). */
+    public void freezeBatchNorm(boolean frozen) {
+        for (BatchNorm bn : batchNorms) {
+            bn.freeze(frozen);
+        }
     }
 
-    private static void putAll(Map<String, Tensor> out, StringTensorDict d) {
+    /** True if the model has batch-norm layers. */
+    public boolean hasBatchNorm() {
+        return !batchNorms.isEmpty();
+    }
+
+    private static void putAll(Map<String, Tensor> out, String prefix, StringTensorDict d) {
         var keys = d.keys();
         for (long i = 0; i < d.size(); i++) {
             String k = keys.get(i).getString();
-            out.put(k, new Tensor(d.get(k)));
+            out.put(prefix + k, new Tensor(d.get(k)));
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.gradreg.nn;
 
-import org.bytedeco.pytorch.BatchNorm2dImpl;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
@@ -16,7 +15,7 @@ import org.bytedeco.pytorch.global.torch;
  */
 public final class ResNet extends Net {
     private final Conv2dImpl conv1;
-    private final BatchNorm2dImpl bn1;
+    private final BatchNorm bn1;
     private final Block[] blocks = new Block[3];
     private final LinearImpl fc;
     private final Activation act;
@@ -25,16 +24,12 @@ public final class ResNet extends Net {
         super(channels, 32, 32);
         this.act = act;
         conv1 = register_module("conv1", Conv.conv2d(channels, 16, 3, 1, 1, false));
-        bn1 = batchNorm2d("bn1", 16);
+        bn1 = batchNorm("bn1", 16);
         long[] widths = {16, 32, 64};
         long in = 16;
         for (int i = 0; i < 3; i++) {
             Module layer = register_module("layer" + (i + 1), new Module());
-            blocks[i] = new Block(in, widths[i], i == 0 ? 1 : 2, act);
-            layer.register_module("0", blocks[i]);
-            markNorm("layer" + (i + 1) + ".0.bn1");
-            markNorm("layer" + (i + 1) + ".0.bn2");
-            markNorm("layer" + (i + 1) + ".0.downsample.1");
+            blocks[i] = layer.register_module("0", new Block(this, "layer" + (i + 1) + ".0", in, widths[i], i == 0 ? 1 : 2, act));
             in = widths[i];
         }
         fc = register_module("fc", new LinearImpl(64, classes));
@@ -52,23 +47,23 @@ public final class ResNet extends Net {
     /** torchvision's BasicBlock. */
     static final class Block extends Module {
         private final Conv2dImpl conv1;
-        private final BatchNorm2dImpl bn1;
+        private final BatchNorm bn1;
         private final Conv2dImpl conv2;
-        private final BatchNorm2dImpl bn2;
+        private final BatchNorm bn2;
         private final Conv2dImpl downConv;
-        private final BatchNorm2dImpl downBn;
+        private final BatchNorm downBn;
         private final Activation act;
 
-        Block(long in, long out, long stride, Activation act) {
+        Block(ResNet net, String path, long in, long out, long stride, Activation act) {
             this.act = act;
             conv1 = register_module("conv1", Conv.conv2d(in, out, 3, stride, 1, false));
-            bn1 = register_module("bn1", new BatchNorm2dImpl(new org.bytedeco.pytorch.BatchNormOptions(out)));
+            bn1 = net.batchNorm(this, "bn1", path + ".bn1", out);
             conv2 = register_module("conv2", Conv.conv2d(out, out, 3, 1, 1, false));
-            bn2 = register_module("bn2", new BatchNorm2dImpl(new org.bytedeco.pytorch.BatchNormOptions(out)));
+            bn2 = net.batchNorm(this, "bn2", path + ".bn2", out);
             if (stride != 1 || in != out) {
                 Module down = register_module("downsample", new Module());
                 downConv = down.register_module("0", Conv.conv2d(in, out, 1, stride, 0, false));
-                downBn = down.register_module("1", new BatchNorm2dImpl(new org.bytedeco.pytorch.BatchNormOptions(out)));
+                downBn = net.batchNorm(down, "1", path + ".downsample.1", out);
             } else {
                 downConv = null;
                 downBn = null;

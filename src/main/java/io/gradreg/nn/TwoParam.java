@@ -13,8 +13,8 @@ public final class TwoParam extends Net {
 
     public TwoParam(double a0, double b0) {
         super(1);
-        a = register_parameter("a", torch.full(new long[] {}, new org.bytedeco.pytorch.Scalar(a0)));
-        b = register_parameter("b", torch.full(new long[] {}, new org.bytedeco.pytorch.Scalar(b0)));
+        a = new Tensor(register_parameter("a", torch.full(new long[] {}, new org.bytedeco.pytorch.Scalar(a0))));
+        b = new Tensor(register_parameter("b", torch.full(new long[] {}, new org.bytedeco.pytorch.Scalar(b0))));
     }
 
     @Override
