@@ -12,14 +12,19 @@ public final class Synthetic {
      * through the classes, so every class has n/classes samples (+1).
      */
     public static Dataset blobs(int n, int dim, int classes, double spread, long seed, DType dtype) {
-        Random r = new Random(seed);
+        return blobs(n, dim, classes, spread, seed, seed + 1, dtype);
+    }
+
+    /** Blobs whose class means come from {@code taskSeed} and samples from {@code sampleSeed}: a test set shares the first, not the second. */
+    public static Dataset blobs(int n, int dim, int classes, double spread, long taskSeed, long sampleSeed, DType dtype) {
+        Random r = new Random(taskSeed);
         double[][] means = new double[classes][dim];
         for (double[] m : means) {
             for (int j = 0; j < dim; j++) {
                 m[j] = spread * r.nextGaussian();
             }
         }
-        Random s = new Random(seed + 1);
+        Random s = new Random(sampleSeed);
         double[] x = new double[n * dim];
         long[] y = new long[n];
         for (int i = 0; i < n; i++) {

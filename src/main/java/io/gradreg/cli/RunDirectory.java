@@ -1,0 +1,86 @@
+package io.gradreg.cli;
+
+import io.gradreg.GradregException;
+import io.gradreg.io.Json;
+import io.gradreg.io.LinePlot;
+import io.gradreg.nn.Net;
+import io.gradreg.nn.Weights;
+import io.gradreg.train.EpochMetrics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A run's output directory: config.json, metrics.jsonl (a line per epoch), summary.json,
+ * weights.safetensors and loss/accuracy plots. Every file is written atomically, except
+ * metrics.jsonl, which only ever gains whole lines.
+ */
+final class RunDirectory {
+    final Path dir;
+
+    RunDirectory(Path dir) {
+        this.dir = dir;
+        try {
+            Files.createDirectories(dir);
+            Files.deleteIfExists(dir.resolve("metrics.jsonl"));
+        } catch (IOException e) {
+            throw new GradregException(dir + ": cannot create the run directory: " + e.getMessage());
+        }
+    }
+
+    void writeConfig(Map<String, Object> config) {
+        Json.writeFile(dir.resolve("config.json"), config);
+    }
+
+    void appendMetrics(EpochMetrics m) {
+        Json.appendLine(dir.resolve("metrics.jsonl"), m);
+    }
+
+    /** Final and best test accuracy (with its epoch), and the last epoch's metrics. */
+    static Map<String, Object> summary(List<EpochMetrics> history) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        EpochMetrics last = history.get(history.size() - 1);
+        EpochMetrics best = last;
+        for (EpochMetrics m : history) {
+            if (m.testAccuracy() > best.testAccuracy()) {
+                best = m;
+            }
+        }
+        s.put("final_test_accuracy", last.testAccuracy());
+        s.put("best_test_accuracy", best.testAccuracy());
+        s.put("best_epoch", best.epoch());
+        s.put("final_test_loss", last.testLoss());
+        s.put("final_train_loss", last.trainLoss());
+        s.put("final_R_IG", last.rIG());
+        s.put("epochs", last.epoch());
+        s.put("steps", last.step());
+        s.put("last", last);
+        return s;
+    }
+
+    void finish(Net net, List<EpochMetrics> history, Map<String, String> metadata) {
+        Weights.save(net, dir.resolve("weights.safetensors"), metadata);
+        Json.writeFile(dir.resolve("summary.json"), summary(history));
+        plot(dir, Map.of("run", history));
+    }
+
+    /** loss.png and accuracy.png: one series per run (train and test loss; test accuracy). */
+    static void plot(Path dir, Map<String, List<EpochMetrics>> runs) {
+        LinePlot loss = LinePlot.titled("Loss").xLabel("epoch").yLabel("loss").logY();
+        LinePlot acc = LinePlot.titled("Test accuracy").xLabel("epoch").yLabel("accuracy");
+        boolean single = runs.size() == 1;
+        runs.forEach((name, h) -> {
+            double[] ep = h.stream().mapToDouble(EpochMetrics::epoch).toArray();
+            loss.series(single ? "train" : name + " train", ep, h.stream().mapToDouble(EpochMetrics::trainLoss).toArray());
+            if (single) {
+                loss.series("test", ep, h.stream().mapToDouble(EpochMetrics::testLoss).toArray());
+            }
+            acc.series(single ? "test" : name, ep, h.stream().mapToDouble(EpochMetrics::testAccuracy).toArray());
+        });
+        loss.write(dir.resolve("loss.png"));
+        acc.write(dir.resolve("accuracy.png"));
+    }
+}

@@ -1,0 +1,91 @@
+package io.gradreg.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.gradreg.data.Synthetic;
+import io.gradreg.engine.DType;
+import io.gradreg.engine.HostArrays;
+import io.gradreg.io.Json;
+import io.gradreg.io.Npz;
+import io.gradreg.io.Safetensors;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+    @TempDir
+    static Path tmp;
+    static Path npz;
+
+    @BeforeAll
+    static void data() {
+        var d = Synthetic.blobs(60, 6, 3, 1.0, 1, DType.FLOAT32);
+        npz = tmp.resolve("blobs.npz");
+        Npz.write(npz, Map.of("x", HostArrays.toHost(d.x()), "y", HostArrays.toHost(d.y())));
+    }
+
+    record Result(int code, String out, String err) {}
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void trainWritesACompleteRunDirectory() throws Exception {
+        Path out = tmp.resolve("run");
+        Result r = run("train", "--data", npz.toString(), "--model", "mlp:6-16-3", "--method", "gr", "--second-order", "exact",
+                "--gamma", "0.1", "--epochs", "3", "--batch-size", "16", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        for (String f : new String[] {"config.json", "metrics.jsonl", "summary.json", "weights.safetensors", "loss.png", "accuracy.png"}) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), f);
+        }
+        assertEquals(3, Files.readAllLines(out.resolve("metrics.jsonl")).size());
+        assertEquals("gr(exact, gamma=0.1)", Json.read(out.resolve("config.json")).get("method").asText());
+        assertEquals(java.util.List.of("0.weight", "0.bias", "2.weight", "2.bias"),
+                java.util.List.copyOf(Safetensors.read(out.resolve("weights.safetensors")).keySet()));
+        // the weights load back into the same model
+        Result again = run("train", "--data", npz.toString(), "--model", "mlp:6-16-3", "--epochs", "1",
+                "--init-weights", out.resolve("weights.safetensors").toString(), "--out", tmp.resolve("run2").toString());
+        assertEquals(0, again.code(), again.err());
+    }
+
+    @Test
+    void badInputEndsInOneLineAndANonZeroExit() {
+        String[][] cases = {
+            {"gradreg: unknown method 'foo': expected one of plain, gr, sam, asam, flood, doubleback, spectreg, jacreg, frobreg, confpen", "--method", "foo"},
+            {"gradreg: learning rate must be a positive number, got -1.0", "--lr", "-1"},
+            {"gradreg: eps (the finite-difference step) must be a positive number, got 0.0", "--method", "gr", "--eps", "0"},
+            {"gradreg: unknown model 'vgg': expected mlp:D-H-...-K, lenet5, cnn, resnet, dln:D or twoparam", "--model", "vgg"},
+            {"gradreg: Unknown option: '--bogus' (see 'gradreg train --help')", "--bogus"},
+        };
+        for (String[] c : cases) {
+            String[] args = new String[c.length - 1 + 5];
+            args[0] = "train";
+            args[1] = "--data";
+            args[2] = npz.toString();
+            args[3] = "--out";
+            args[4] = tmp.resolve("bad").toString();
+            System.arraycopy(c, 1, args, 5, c.length - 1);
+            boolean hasModel = java.util.Arrays.asList(args).contains("--model");
+            if (!hasModel) {
+                args = java.util.Arrays.copyOf(args, args.length + 2);
+                args[args.length - 2] = "--model";
+                args[args.length - 1] = "mlp:6-3";
+            }
+            Result r = run(args);
+            assertEquals(2, r.code(), c[0]);
+            assertEquals(c[0], r.err().strip());
+        }
+        Result missing = run("train", "--data", tmp.resolve("nope.npz").toString(), "--model", "mlp:6-3");
+        assertEquals(2, missing.code());
+        assertEquals("gradreg: " + tmp.resolve("nope.npz") + ": no such file or directory", missing.err().strip());
+    }
+}
