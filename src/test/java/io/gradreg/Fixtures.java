@@ -60,11 +60,7 @@ public final class Fixtures {
     }
 
     public static double norm(double[] a) {
-        double s = 0;
-        for (double v : a) {
-            s += v * v;
-        }
-        return Math.sqrt(s);
+        return io.gradreg.analysis.FullBatch.norm(a);
     }
 
     /** ||a - b|| / ||b||. */

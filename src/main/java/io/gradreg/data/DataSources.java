@@ -131,17 +131,7 @@ public final class DataSources {
             return d;
         }
         int size = (int) d.size();
-        int[] order = new int[size];
-        for (int i = 0; i < size; i++) {
-            order[i] = i;
-        }
-        Random r = new Random(seed);
-        for (int i = size - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        long[] order = Permutation.shuffled(size, new Random(seed));
         long[] chosen = new long[(int) n];
         if (!d.isClassification()) {
             for (int i = 0; i < n; i++) {
@@ -156,7 +146,7 @@ public final class DataSources {
             }
             int filled = 0;
             for (int i = 0; i < size && filled < n; i++) {
-                int c = (int) labels[order[i]];
+                int c = (int) labels[(int) order[i]];
                 if (quota[c] > 0) {
                     quota[c]--;
                     chosen[filled++] = order[i];

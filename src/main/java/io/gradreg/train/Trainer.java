@@ -3,6 +3,7 @@ package io.gradreg.train;
 import io.gradreg.GradregException;
 import io.gradreg.analysis.FullBatch;
 import io.gradreg.data.Dataset;
+import io.gradreg.data.Permutation;
 import io.gradreg.engine.Engine;
 import io.gradreg.engine.TensorList;
 import io.gradreg.engine.Tensors;
@@ -164,20 +165,7 @@ public final class Trainer {
     }
 
     private long[] order(long n, int ep) {
-        long[] idx = new long[(int) n];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
-        }
-        if (cfg.shuffle()) {
-            Random r = new Random(mix(cfg.seed() + 31L * ep));
-            for (int i = idx.length - 1; i > 0; i--) {
-                int j = r.nextInt(i + 1);
-                long t = idx[i];
-                idx[i] = idx[j];
-                idx[j] = t;
-            }
-        }
-        return idx;
+        return cfg.shuffle() ? Permutation.shuffled((int) n, new Random(mix(cfg.seed() + 31L * ep))) : Permutation.identity((int) n);
     }
 
     /** SplitMix64 finalizer: decorrelates nearby seeds. */
