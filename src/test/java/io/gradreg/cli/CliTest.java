@@ -88,4 +88,23 @@ class CliTest {
         assertEquals(2, missing.code());
         assertEquals("gradreg: " + tmp.resolve("nope.npz") + ": no such file or directory", missing.err().strip());
     }
+
+    @Test
+    void weightsThatDoNotFitAndCorruptDataAreRejected() throws Exception {
+        Path out = tmp.resolve("small");
+        assertEquals(0, run("train", "--data", npz.toString(), "--model", "mlp:6-8-3", "--epochs", "1", "--out", out.toString()).code());
+        Result wrong = run("train", "--data", npz.toString(), "--model", "mlp:6-16-3", "--epochs", "1",
+                "--init-weights", out.resolve("weights.safetensors").toString(), "--out", tmp.resolve("w").toString());
+        assertEquals(2, wrong.code());
+        assertEquals("gradreg: " + out.resolve("weights.safetensors") + ": tensor '0.weight' has shape [8, 6], the model needs [16, 6]",
+                wrong.err().strip());
+        Path corrupt = tmp.resolve("corrupt.npz");
+        byte[] bytes = Files.readAllBytes(npz);
+        Files.write(corrupt, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Result bad = run("train", "--data", corrupt.toString(), "--model", "mlp:6-3", "--out", tmp.resolve("c").toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().startsWith("gradreg: " + corrupt), bad.err());
+        assertEquals(1, bad.err().strip().lines().count(), "one line: " + bad.err());
+        assertFalse(Files.exists(tmp.resolve("c").resolve("weights.safetensors")));
+    }
 }
