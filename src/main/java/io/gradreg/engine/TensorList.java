@@ -5,7 +5,6 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
-import org.bytedeco.pytorch.global.torch;
 
 /**
  * A vector in parameter space, stored as one tensor per parameter (the layout libtorch's
@@ -136,24 +135,6 @@ public final class TensorList {
             for (int i = 0; i < r.length; i++) {
                 r[i] = tensors[i].detach().clone();
             }
-        }
-        return new TensorList(r);
-    }
-
-    /** Zeros shaped like this list. */
-    public TensorList zerosLike() {
-        Tensor[] r = new Tensor[tensors.length];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = torch.zeros_like(tensors[i]);
-        }
-        return new TensorList(r);
-    }
-
-    /** Standard normal entries shaped like this list, from libtorch's global generator. */
-    public TensorList randnLike() {
-        Tensor[] r = new Tensor[tensors.length];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = torch.randn_like(tensors[i]);
         }
         return new TensorList(r);
     }

@@ -31,11 +31,6 @@ public final class Tensors {
         }
     }
 
-    /** A 0-dimensional tensor. */
-    public static Tensor scalar(double v, DType dtype) {
-        return fromDoubles(new double[] {v}, dtype);
-    }
-
     /** The values of {@code t}, row-major, converted to float64. */
     public static double[] toDoubles(Tensor t) {
         Tensor c = t.detach().to(ScalarType.Double).contiguous();

@@ -1,6 +1,5 @@
 package io.gradreg.method;
 
-import io.gradreg.GradregException;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
@@ -31,14 +30,5 @@ public enum Loss {
     /** The loss that fits targets {@code y}: integer targets mean classification. */
     public static Loss forTargets(Tensor y) {
         return io.gradreg.engine.Tensors.isIntegral(y) ? CROSS_ENTROPY : SQUARED_ERROR;
-    }
-
-    /** Parses ce | cross-entropy | mse | squared-error. */
-    public static Loss parse(String s) {
-        return switch (s.toLowerCase()) {
-            case "ce", "cross-entropy", "cross_entropy" -> CROSS_ENTROPY;
-            case "mse", "se", "squared-error", "squared_error" -> SQUARED_ERROR;
-            default -> throw new GradregException("unknown loss '" + s + "': expected cross-entropy or squared-error");
-        };
     }
 }

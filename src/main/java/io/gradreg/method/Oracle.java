@@ -31,7 +31,7 @@ public final class Oracle {
     private TensorList savedParams;
 
     /** Loss and gradient at the current parameters; {@code grad} keeps its graph if asked to. */
-    public record Eval(Tensor lossTensor, double loss, TensorList grad, Tensor output) {}
+    public record Eval(double loss, TensorList grad) {}
 
     /**
      * @param seed the step's seed: every forward pass of the step starts from it
@@ -93,10 +93,9 @@ public final class Oracle {
 
     /** Loss and parameter gradient at the current parameters. */
     public Eval eval(boolean createGraph) {
-        Tensor out = forward(x);
-        Tensor l = loss(out);
+        Tensor l = loss(forward(x));
         TensorList g = grad(l, params, createGraph, createGraph);
-        return new Eval(l, l.item_double(), g, out);
+        return new Eval(l.item_double(), g);
     }
 
     /** grad L at theta + s v; theta is restored bit-exactly afterwards. */

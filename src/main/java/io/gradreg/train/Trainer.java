@@ -70,17 +70,6 @@ public final class Trainer {
         return step;
     }
 
-    /** Epochs completed so far. */
-    public int epochCount() {
-        return epoch;
-    }
-
-    /** Sets the counters when a run resumes from a checkpoint. */
-    public void restoreCounters(long steps, int epochs) {
-        this.step = steps;
-        this.epoch = epochs;
-    }
-
     /** Total steps of the run for a training set of {@code n} samples. */
     public long totalSteps(long n) {
         long perEpoch = (n + cfg.batchSize() - 1) / cfg.batchSize();
@@ -88,8 +77,7 @@ public final class Trainer {
     }
 
     /**
-     * Trains until the configured epochs or steps are done (continuing from the current counters),
-     * evaluating on {@code test} (may be null) after every epoch.
+     * Trains until the configured epochs or steps are done, evaluating on {@code test} (may be null) after every epoch.
      */
     public List<EpochMetrics> fit(Dataset train, Dataset test, Listener listener) {
         long total = totalSteps(train.size());
@@ -100,9 +88,7 @@ public final class Trainer {
             long nanos = System.nanoTime();
             double lossSum = 0;
             double penaltySum = 0;
-            long perEpoch = (train.size() + cfg.batchSize() - 1) / cfg.batchSize();
-            long start = step % perEpoch * cfg.batchSize();
-            for (long from = start; from < train.size() && step < total; from += cfg.batchSize()) {
+            for (long from = 0; from < train.size() && step < total; from += cfg.batchSize()) {
                 long[] idx = Arrays.copyOfRange(order, (int) from, (int) Math.min(train.size(), from + cfg.batchSize()));
                 StepResult r;
                 try (PointerScope scope = new PointerScope()) {
