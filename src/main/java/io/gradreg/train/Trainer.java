@@ -46,8 +46,15 @@ public final class Trainer {
     private final Loss loss;
     private final TrainConfig cfg;
     private final Optimizer optimizer;
+    private volatile boolean stopRequested;
+    // Where the run is: everything a checkpoint needs besides weights and optimizer state.
     private long step;
     private int epoch;
+    private long stepInEpoch;
+    private double epochLoss;
+    private double epochPenalty;
+    private long epochNanos;
+    private final List<EpochMetrics> history = new ArrayList<>();
 
     public Trainer(Net net, Loss loss, TrainConfig cfg) {
         Engine.threads();
@@ -70,6 +77,49 @@ public final class Trainer {
         return step;
     }
 
+    /**
+     * How far training has got: steps and epochs done, the running sums of the current epoch, and
+     * the metrics of every finished epoch. With the weights and the optimizer state, this is all
+     * a run needs to continue bit-identically (batch order and dropout masks derive from the seed
+     * and the step).
+     */
+    public record Position(long step, int epoch, long stepInEpoch, double epochLoss, double epochPenalty,
+            long epochNanos, List<EpochMetrics> history) {
+        public Position {
+            history = List.copyOf(history);
+        }
+    }
+
+    /** The current {@link Position}. */
+    public Position position() {
+        return new Position(step, epoch, stepInEpoch, epochLoss, epochPenalty, epochNanos, history);
+    }
+
+    /** Continues from {@code p}, e.g. one read from a checkpoint. */
+    public void restore(Position p) {
+        step = p.step();
+        epoch = p.epoch();
+        stepInEpoch = p.stepInEpoch();
+        epochLoss = p.epochLoss();
+        epochPenalty = p.epochPenalty();
+        epochNanos = p.epochNanos();
+        history.clear();
+        history.addAll(p.history());
+    }
+
+    /**
+     * Asks {@link #fit} to return after the step in progress (safe to call from another thread,
+     * e.g. a signal handler); {@link #stopped()} then tells the caller the run is unfinished.
+     */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Whether the last {@link #fit} returned early because of {@link #requestStop()}. */
+    public boolean stopped() {
+        return stopRequested;
+    }
+
     /** Total steps of the run for a training set of {@code n} samples. */
     public long totalSteps(long n) {
         long perEpoch = (n + cfg.batchSize() - 1) / cfg.batchSize();
@@ -77,35 +127,44 @@ public final class Trainer {
     }
 
     /**
-     * Trains until the configured epochs or steps are done, evaluating on {@code test} (may be null) after every epoch.
+     * Trains until the configured epochs or steps are done, evaluating on {@code test} (may be null)
+     * after every epoch; returns the metrics of every epoch so far. Continues from the current
+     * {@link #position()}, so a trainer {@link #restore restored} mid-epoch finishes that epoch
+     * with the batches it had left.
      */
     public List<EpochMetrics> fit(Dataset train, Dataset test, Listener listener) {
         long total = totalSteps(train.size());
-        List<EpochMetrics> history = new ArrayList<>();
-        while (step < total) {
-            long[] order = order(train.size(), epoch);
-            long first = step;
-            long nanos = System.nanoTime();
-            double lossSum = 0;
-            double penaltySum = 0;
-            for (long from = 0; from < train.size() && step < total; from += cfg.batchSize()) {
-                long[] idx = Arrays.copyOfRange(order, (int) from, (int) Math.min(train.size(), from + cfg.batchSize()));
+        long n = train.size();
+        while (step < total && !stopRequested) {
+            long[] order = order(n, epoch);
+            for (long from = stepInEpoch * cfg.batchSize(); from < n && step < total && !stopRequested; from += cfg.batchSize()) {
+                long[] idx = Arrays.copyOfRange(order, (int) from, (int) Math.min(n, from + cfg.batchSize()));
+                long nanos = System.nanoTime();
                 StepResult r;
                 try (PointerScope scope = new PointerScope()) {
                     r = step(train.select(Tensors.fromLongs(idx, idx.length)), total);
                 }
-                lossSum += r.loss();
-                penaltySum += r.penalty();
+                epochNanos += System.nanoTime() - nanos;
+                epochLoss += r.loss();
+                epochPenalty += r.penalty();
+                stepInEpoch++;
                 listener.onStep(step, total, epoch + 1, r.loss());
             }
-            long done = step - first;
+            boolean epochDone = stepInEpoch * cfg.batchSize() >= n || step >= total;
+            if (!epochDone) {
+                break;
+            }
+            long done = Math.max(1, stepInEpoch);
             epoch++;
-            double ms = done == 0 ? 0 : (System.nanoTime() - nanos) / 1e6 / done;
-            EpochMetrics m = metrics(train, test, total, lossSum / Math.max(1, done), penaltySum / Math.max(1, done), ms);
+            EpochMetrics m = metrics(train, test, total, epochLoss / done, epochPenalty / done, epochNanos / 1e6 / done);
+            stepInEpoch = 0;
+            epochLoss = 0;
+            epochPenalty = 0;
+            epochNanos = 0;
             history.add(m);
             listener.onEpoch(m);
         }
-        return history;
+        return List.copyOf(history);
     }
 
     /** One training step on {@code batch}; the update is refused if the loss is not finite. */

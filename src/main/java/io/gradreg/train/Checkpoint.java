@@ -1,0 +1,154 @@
+package io.gradreg.train;
+
+import io.gradreg.GradregException;
+import io.gradreg.engine.Tensors;
+import io.gradreg.nn.Net;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.pytorch.InputArchive;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.OutputArchive;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * Everything a run needs to continue bit-identically, in one libtorch archive: weights and
+ * buffers (raw bits), the optimizer state (libtorch's own serialization: momentum buffers, Adam
+ * moments and step counts) and the trainer's {@link Trainer.Position}. The file is written next to
+ * its target and renamed into place, so a crash leaves the previous checkpoint intact.
+ */
+public final class Checkpoint {
+    private static final long FORMAT = 1;
+    private static final int METRIC_FIELDS = 13;
+
+    private Checkpoint() {}
+
+    /** Writes the state of {@code trainer} to {@code file} atomically. */
+    public static void save(Trainer trainer, Path file) {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        try (PointerScope scope = new PointerScope()) {
+            OutputArchive model = new OutputArchive();
+            trainer.net().stateDict().forEach((k, v) -> model.write(k, v));
+            OutputArchive optimizer = new OutputArchive();
+            trainer.optimizer().save(optimizer);
+            Trainer.Position p = trainer.position();
+            OutputArchive root = new OutputArchive();
+            root.write("format", Tensors.fromLongs(new long[] {FORMAT}, 1));
+            root.write("model", model);
+            root.write("optimizer", optimizer);
+            root.write("position", Tensors.fromLongs(new long[] {p.step(), p.epoch(), p.stepInEpoch(), p.epochNanos()}, 4));
+            root.write("epoch_sums", Tensors.fromDoubles(new double[] {p.epochLoss(), p.epochPenalty()}, 2));
+            root.write("history", Tensors.fromDoubles(flatten(p.history()), p.history().size(), METRIC_FIELDS));
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            root.save_to(tmp.toString());
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(tmp);
+            if (e instanceof GradregException g) {
+                throw g;
+            }
+            throw new GradregException(file + ": cannot write the checkpoint: " + firstLine(e), e);
+        }
+    }
+
+    /**
+     * Loads {@code file} into {@code trainer} (whose model and optimizer must be built like the
+     * ones that wrote it) and returns the restored position.
+     */
+    public static Trainer.Position load(Trainer trainer, Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new GradregException(file + ": no checkpoint to resume from");
+        }
+        try (PointerScope scope = new PointerScope()) {
+            InputArchive root = new InputArchive();
+            root.load_from(file.toString());
+            long format = Tensors.toLongs(read(root, file, "format"))[0];
+            if (format != FORMAT) {
+                throw new GradregException(file + ": checkpoint format " + format + ", this version reads " + FORMAT);
+            }
+            InputArchive model = new InputArchive();
+            if (!root.try_read("model", model)) {
+                throw new GradregException(file + ": the checkpoint has no model");
+            }
+            loadModel(trainer.net(), model, file);
+            InputArchive optimizer = new InputArchive();
+            if (!root.try_read("optimizer", optimizer)) {
+                throw new GradregException(file + ": the checkpoint has no optimizer state");
+            }
+            trainer.optimizer().load(optimizer);
+            long[] pos = Tensors.toLongs(read(root, file, "position"));
+            double[] sums = Tensors.toDoubles(read(root, file, "epoch_sums"));
+            Trainer.Position p = new Trainer.Position(pos[0], (int) pos[1], pos[2], sums[0], sums[1], pos[3],
+                    unflatten(Tensors.toDoubles(read(root, file, "history"))));
+            trainer.restore(p);
+            return p;
+        } catch (GradregException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new GradregException(file + ": not a readable checkpoint: " + firstLine(e), e);
+        }
+    }
+
+    private static void loadModel(Net net, InputArchive in, Path file) {
+        try (NoGradGuard g = new NoGradGuard()) {
+            for (Map.Entry<String, Tensor> e : net.stateDict().entrySet()) {
+                Tensor t = read(in, file, e.getKey());
+                long[] want = Tensors.shape(e.getValue());
+                if (!Arrays.equals(want, Tensors.shape(t)) || t.scalar_type().value != e.getValue().scalar_type().value) {
+                    throw new GradregException(file + ": tensor '" + e.getKey() + "' is " + t.scalar_type() + Arrays.toString(Tensors.shape(t))
+                            + ", the model has " + e.getValue().scalar_type() + Arrays.toString(want)
+                            + " (was the run started with other settings?)");
+                }
+                e.getValue().copy_(t);
+            }
+        }
+    }
+
+    private static Tensor read(InputArchive in, Path file, String key) {
+        Tensor t = new Tensor();
+        if (!in.try_read(key, t)) {
+            throw new GradregException(file + ": the checkpoint has no '" + key + "'");
+        }
+        return t;
+    }
+
+    private static double[] flatten(List<EpochMetrics> history) {
+        double[] out = new double[history.size() * METRIC_FIELDS];
+        int i = 0;
+        for (EpochMetrics m : history) {
+            for (double v : new double[] {m.epoch(), m.step(), m.lr(), m.trainLoss(), m.trainAccuracy(), m.testLoss(),
+                    m.testAccuracy(), m.gradNorm(), m.rIG(), m.lambdaIG(), m.batchLoss(), m.penalty(), m.msPerStep()}) {
+                out[i++] = v;
+            }
+        }
+        return out;
+    }
+
+    private static List<EpochMetrics> unflatten(double[] v) {
+        List<EpochMetrics> out = new ArrayList<>();
+        for (int i = 0; i + METRIC_FIELDS <= v.length; i += METRIC_FIELDS) {
+            out.add(new EpochMetrics((int) v[i], (long) v[i + 1], v[i + 2], v[i + 3], v[i + 4], v[i + 5], v[i + 6],
+                    v[i + 7], v[i + 8], v[i + 9], v[i + 10], v[i + 11], v[i + 12]));
+        }
+        return out;
+    }
+
+    private static String firstLine(Exception e) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        return m.lines().findFirst().orElse(m).strip();
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // best effort: a stale temporary file is harmless and overwritten next time
+        }
+    }
+}

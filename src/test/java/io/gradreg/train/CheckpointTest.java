@@ -1,0 +1,112 @@
+package io.gradreg.train;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.gradreg.GradregException;
+import io.gradreg.data.Dataset;
+import io.gradreg.data.Synthetic;
+import io.gradreg.engine.DType;
+import io.gradreg.engine.Engine;
+import io.gradreg.engine.TensorList;
+import io.gradreg.method.GradientRegularization;
+import io.gradreg.method.Loss;
+import io.gradreg.method.Sam;
+import io.gradreg.method.SecondOrder;
+import io.gradreg.nn.Activation;
+import io.gradreg.nn.Mlp;
+import io.gradreg.nn.Net;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointTest {
+    @TempDir
+    Path tmp;
+    final Dataset train = Synthetic.blobs(200, 8, 4, 1.0, 1, DType.FLOAT32);
+    final Dataset test = Synthetic.blobs(64, 8, 4, 1.0, 1, 99, DType.FLOAT32);
+
+    /** Dropout and batch norm make the run depend on per-step seeds and buffers, momentum on optimizer state. */
+    static Net net(long seed) {
+        Engine.seed(seed);
+        return new Mlp(new int[] {8, 32, 32, 4}, Activation.TANH, 0.2, true).to(DType.FLOAT32);
+    }
+
+    static TrainConfig sgdGr() {
+        return TrainConfig.of(new GradientRegularization(0.05, 0.01, SecondOrder.FORWARD, false), 0.05, 5, 32, 3)
+                .withOptimizer(new OptimizerSpec(OptimizerSpec.Kind.SGD, 0.05, 0.9, true, 1e-4)).withSchedule(Schedule.COSINE);
+    }
+
+    static TrainConfig adamSam() {
+        return TrainConfig.of(new Sam(0.05), 0.01, 5, 32, 4)
+                .withOptimizer(new OptimizerSpec(OptimizerSpec.Kind.ADAM, 0.01, 0, false, 0)).withSchedule(Schedule.STEP);
+    }
+
+    @Test
+    void aRunInterruptedMidEpochAndResumedEndsBitIdentical() {
+        for (TrainConfig cfg : new TrainConfig[] {sgdGr(), adamSam()}) {
+            Trainer whole = new Trainer(net(1), Loss.CROSS_ENTROPY, cfg);
+            List<EpochMetrics> expected = whole.fit(train, test, Trainer.Listener.NONE);
+
+            Trainer first = new Trainer(net(1), Loss.CROSS_ENTROPY, cfg);
+            first.fit(train, test, new Trainer.Listener() {
+                @Override
+                public void onStep(long step, long total, int epoch, double loss) {
+                    if (step == 17) { // 7 steps per epoch: the third epoch, after 3 of its batches
+                        first.requestStop();
+                    }
+                }
+            });
+            assertTrue(first.stopped());
+            assertEquals(17, first.stepCount());
+            Path file = tmp.resolve("checkpoint.pt");
+            Checkpoint.save(first, file);
+
+            // A fresh process would build the model from the seed; a different seed proves the checkpoint overrides it.
+            Trainer resumed = new Trainer(net(2), Loss.CROSS_ENTROPY, cfg);
+            Trainer.Position p = Checkpoint.load(resumed, file);
+            assertEquals(17, p.step());
+            assertEquals(2, p.epoch());
+            assertEquals(3, p.stepInEpoch());
+            List<EpochMetrics> got = resumed.fit(train, test, Trainer.Listener.NONE);
+
+            assertArrayEquals(whole.net().params().toDoubles(), resumed.net().params().toDoubles(), 0.0, cfg.method().describe());
+            assertArrayEquals(TensorList.of(whole.net().buffers(true)).toDoubles(),
+                    TensorList.of(resumed.net().buffers(true)).toDoubles(), 0.0, "batch-norm running statistics");
+            assertEquals(expected.size(), got.size());
+            for (int i = 0; i < expected.size(); i++) {
+                EpochMetrics a = expected.get(i);
+                EpochMetrics b = got.get(i);
+                assertEquals(a.step(), b.step());
+                assertEquals(a.trainLoss(), b.trainLoss(), 0.0);
+                assertEquals(a.testAccuracy(), b.testAccuracy(), 0.0);
+                assertEquals(a.batchLoss(), b.batchLoss(), 0.0, "epoch " + a.epoch() + ": the running sums survive the checkpoint");
+            }
+        }
+    }
+
+    @Test
+    void aCheckpointOfAnotherModelOrACorruptFileIsRefusedWithAMessage() throws Exception {
+        Trainer t = new Trainer(net(1), Loss.CROSS_ENTROPY, sgdGr());
+        Path file = tmp.resolve("c.pt");
+        Checkpoint.save(t, file);
+        Engine.seed(1);
+        Net wider = new Mlp(new int[] {8, 48, 32, 4}, Activation.TANH, 0.2, true).to(DType.FLOAT32);
+        GradregException shape = assertThrows(GradregException.class,
+                () -> Checkpoint.load(new Trainer(wider, Loss.CROSS_ENTROPY, sgdGr()), file));
+        assertEquals(file + ": tensor '0.weight' is Float[32, 8], the model has Float[48, 8] (was the run started with other settings?)",
+                shape.getMessage());
+
+        Path cut = tmp.resolve("cut.pt");
+        byte[] bytes = Files.readAllBytes(file);
+        Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        GradregException corrupt = assertThrows(GradregException.class, () -> Checkpoint.load(t, cut));
+        assertTrue(corrupt.getMessage().startsWith(cut + ": not a readable checkpoint: "), corrupt.getMessage());
+        assertEquals(1, corrupt.getMessage().lines().count());
+
+        GradregException missing = assertThrows(GradregException.class, () -> Checkpoint.load(t, tmp.resolve("none.pt")));
+        assertEquals(tmp.resolve("none.pt") + ": no checkpoint to resume from", missing.getMessage());
+        assertFalse(Files.exists(tmp.resolve(".c.pt.tmp")), "no temporary file is left behind");
+    }
+}
