@@ -19,13 +19,16 @@ import io.gradreg.nn.Net;
 import io.gradreg.train.EpochMetrics;
 import io.gradreg.train.TrainConfig;
 import io.gradreg.train.Trainer;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code gradreg demo}: the main job on built-in data, no download. Trains the same MLP from the
@@ -35,6 +38,8 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Compare plain, GR exact, GR forward, SAM and SpectReg on a built-in synthetic task (about a minute).")
 public final class DemoCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
     @Option(names = "--out", defaultValue = "runs/demo", description = "output directory (default: ${DEFAULT-VALUE})")
     Path out;
     @Option(names = "--epochs", defaultValue = "40", description = "epochs per method (default: ${DEFAULT-VALUE})")
@@ -47,6 +52,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        PrintWriter log = spec.commandLine().getOut();
         Engine.start();
         // Few training samples of overlapping classes: a task where regularization can matter.
         Dataset train = Synthetic.blobs(400, DIM, CLASSES, 0.45, 7, 100 + seed, DType.FLOAT32);
@@ -57,7 +63,7 @@ public final class DemoCommand implements Callable<Integer> {
         methods.put("gr-forward", new GradientRegularization(0.05, 0.05, SecondOrder.FORWARD, false));
         methods.put("sam", new Sam(0.05));
         methods.put("spectreg", new InputPenalty(InputPenalty.Kind.SPECTREG, 0.03, SecondOrder.EXACT, 0, 0));
-        System.out.printf("demo: %d training / %d test samples, %d-d inputs, %d classes; MLP %d-256-256-%d; SGD lr 0.05, batch 32, %d epochs%n",
+        log.printf("demo: %d training / %d test samples, %d-d inputs, %d classes; MLP %d-256-256-%d; SGD lr 0.05, batch 32, %d epochs%n",
                 train.size(), test.size(), DIM, CLASSES, DIM, CLASSES, epochs);
 
         Map<String, List<EpochMetrics>> runs = new LinkedHashMap<>();
@@ -67,7 +73,8 @@ public final class DemoCommand implements Callable<Integer> {
             Net net = new Mlp(new int[] {DIM, 256, 256, CLASSES}, Activation.RELU, 0, false).to(DType.FLOAT32);
             TrainConfig cfg = TrainConfig.of(e.getValue(), 0.05, epochs, 32, seed);
             long t0 = System.nanoTime();
-            List<EpochMetrics> h = new Trainer(net, Loss.CROSS_ENTROPY, cfg).fit(train, test, new Progress(System.out, e.getKey(), false));
+            Progress progress = new Progress(log, e.getKey(), false);
+            List<EpochMetrics> h = new Trainer(net, Loss.CROSS_ENTROPY, cfg).fit(train, test, progress);
             double seconds = (System.nanoTime() - t0) / 1e9;
             runs.put(e.getKey(), h);
             Map<String, Object> s = RunDirectory.summary(h);
@@ -75,15 +82,16 @@ public final class DemoCommand implements Callable<Integer> {
             s.put("seconds", seconds);
             s.put("ms_per_step", h.stream().mapToDouble(EpochMetrics::msPerStep).average().orElse(0));
             table.put(e.getKey(), s);
-            System.out.printf("%s%-10s done in %.1f s%n", System.console() != null ? "\r\033[K" : "", e.getKey(), seconds);
+            progress.clearLine();
+            log.printf("%-10s done in %.1f s%n", e.getKey(), seconds);
         }
         String md = markdown(table);
-        System.out.println();
-        System.out.print(md);
+        log.println();
+        log.print(md);
         RunDirectory.plot(out, runs);
         Json.writeFile(out.resolve("summary.json"), table);
         AtomicFiles.writeString(out.resolve("results.md"), md);
-        System.out.printf("%nplots and tables written to %s (accuracy.png, loss.png, results.md, summary.json)%n", out);
+        log.printf("%nplots and tables written to %s (accuracy.png, loss.png, results.md, summary.json)%n", out);
         return 0;
     }
 

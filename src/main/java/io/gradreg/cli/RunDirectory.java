@@ -1,6 +1,7 @@
 package io.gradreg.cli;
 
 import io.gradreg.GradregException;
+import io.gradreg.io.AtomicFiles;
 import io.gradreg.io.Json;
 import io.gradreg.io.LinePlot;
 import io.gradreg.nn.Net;
@@ -15,20 +16,49 @@ import java.util.Map;
 
 /**
  * A run's output directory: config.json, metrics.jsonl (a line per epoch), summary.json,
- * weights.safetensors and loss/accuracy plots. Every file is written atomically, except
- * metrics.jsonl, which only ever gains whole lines.
+ * weights.safetensors, checkpoint.pt and loss/accuracy plots. Every file is written atomically,
+ * except metrics.jsonl, which only ever gains whole lines.
  */
 final class RunDirectory {
+    static final String CHECKPOINT = "checkpoint.pt";
+
     final Path dir;
 
-    RunDirectory(Path dir) {
+    private RunDirectory(Path dir) {
         this.dir = dir;
+    }
+
+    /** A directory for a new run: created if needed; results of an earlier run there are removed. */
+    static RunDirectory fresh(Path dir) {
         try {
             Files.createDirectories(dir);
-            Files.deleteIfExists(dir.resolve("metrics.jsonl"));
+            for (String stale : new String[] {"metrics.jsonl", CHECKPOINT, "summary.json", "weights.safetensors"}) {
+                Files.deleteIfExists(dir.resolve(stale));
+            }
         } catch (IOException e) {
             throw new GradregException(dir + ": cannot create the run directory: " + e.getMessage());
         }
+        return new RunDirectory(dir);
+    }
+
+    /** The directory of a run to resume: it must hold a checkpoint. */
+    static RunDirectory existing(Path dir) {
+        if (!Files.isRegularFile(dir.resolve(CHECKPOINT))) {
+            throw new GradregException(dir + ": no checkpoint to resume from (" + CHECKPOINT + " is missing)");
+        }
+        return new RunDirectory(dir);
+    }
+
+    /** Written after every epoch and on interruption. */
+    Path checkpoint() {
+        return dir.resolve(CHECKPOINT);
+    }
+
+    /** Replaces metrics.jsonl with the epochs of a checkpoint, dropping lines of epochs that were not checkpointed. */
+    void rewriteMetrics(List<EpochMetrics> history) {
+        StringBuilder b = new StringBuilder();
+        history.forEach(m -> b.append(Json.writeCompact(m)).append('\n'));
+        AtomicFiles.writeString(dir.resolve("metrics.jsonl"), b.toString());
     }
 
     void writeConfig(Map<String, Object> config) {

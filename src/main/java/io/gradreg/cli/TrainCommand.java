@@ -9,45 +9,47 @@ import io.gradreg.method.Loss;
 import io.gradreg.method.Method;
 import io.gradreg.method.Methods;
 import io.gradreg.method.SecondOrder;
-import io.gradreg.nn.Activation;
-import io.gradreg.nn.Models;
 import io.gradreg.nn.Net;
 import io.gradreg.nn.Weights;
+import io.gradreg.train.Checkpoint;
 import io.gradreg.train.EpochMetrics;
+import io.gradreg.train.NonFiniteLossException;
 import io.gradreg.train.OptimizerSpec;
 import io.gradreg.train.Schedule;
 import io.gradreg.train.TrainConfig;
 import io.gradreg.train.Trainer;
-import java.nio.file.Files;
+import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code gradreg train}: one training run, written to a run directory. */
+/**
+ * {@code gradreg train}: one training run, written to a run directory with a checkpoint after
+ * every epoch. Ctrl-C stops after the current step and checkpoints; {@code --resume} continues
+ * bit-identically.
+ */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Train a model with a gradient-regularization method and write a run directory.")
 public final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--data", required = true, description = "mnist | PATH (directory of IDX files, .npz with x and y, or .csv)")
-    String data;
-    @Option(names = "--test-data", description = "test set PATH (mnist and IDX directories bring their own)")
-    Path testData;
-    @Option(names = "--train-size", description = "class-balanced training subset of N samples (0 = all)")
+    /** Exit code of a run stopped by Ctrl-C or SIGTERM (after writing its checkpoint), as shells use. */
+    static final int EXIT_INTERRUPTED = 130;
+
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    DataOptions dataOptions;
+    @Option(names = "--train-size", description = "class-balanced training subset of N samples chosen with the seed (0 = all)")
     long trainSize;
-    @Option(names = "--test-size", description = "class-balanced test subset of N samples (0 = all)")
-    long testSize;
-    @Option(names = "--model", required = true, description = "mlp:784-512-512-10 | lenet5 | cnn | resnet | dln:D | twoparam")
-    String model;
-    @Option(names = "--activation", defaultValue = "relu", description = "relu | tanh | gelu | softplus (default: ${DEFAULT-VALUE})")
-    String activation;
-    @Option(names = "--dropout", defaultValue = "0", description = "dropout probability (default: ${DEFAULT-VALUE})")
-    double dropout;
-    @Option(names = "--batchnorm", description = "add batch normalization")
-    boolean batchNorm;
+    @Mixin
+    ModelOptions modelOptions;
     @Option(names = "--method", defaultValue = "plain", description = Methods.NAMES + " (default: ${DEFAULT-VALUE})")
     String method;
     @Option(names = "--second-order", defaultValue = "forward", description = "exact | forward | backward | central (default: ${DEFAULT-VALUE})")
@@ -94,8 +96,6 @@ public final class TrainCommand implements Callable<Integer> {
     boolean noShuffle;
     @Option(names = "--seed", defaultValue = "0", description = "seed of init, data order, dropout (default: ${DEFAULT-VALUE})")
     long seed;
-    @Option(names = "--dtype", defaultValue = "float32", description = "float32 | float64 (default: ${DEFAULT-VALUE})")
-    String dtype;
     @Option(names = "--init-weights", description = "start from these weights (safetensors, PyTorch state_dict names)")
     Path initWeights;
     @Option(names = "--out", defaultValue = "runs/train", description = "run directory (default: ${DEFAULT-VALUE})")
@@ -105,92 +105,121 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (resume) {
-            throw new GradregException("--resume is not available yet: checkpoints are not written by this version");
+        PrintWriter log = spec.commandLine().getOut();
+        if (!resume) {
+            return run(log);
         }
-        DType dt = DType.parse(dtype);
+        RunDirectory.existing(out);
+        TrainCommand saved = new TrainCommand();
+        RunSettings.parseInto(saved, RunSettings.forResume(spec, out), out.resolve("config.json"));
+        saved.out = out;
+        saved.resume = true;
+        saved.spec = spec;
+        return saved.run(log);
+    }
+
+    private Integer run(PrintWriter log) {
+        // Everything that needs no data is checked first, so bad flags fail fast and write nothing.
+        DType dt = modelOptions.dtype();
+        modelOptions.validate();
+        TrainConfig cfg = config();
+        if (trainSize < 0) {
+            throw new GradregException("--train-size must be >= 0, got " + trainSize);
+        }
+
+        Engine.start();
+        DataOptions.Loaded data = dataOptions.load(dt, seed, log);
+        Dataset train = DataSources.balancedSubset(data.train(), trainSize, seed);
+        Engine.seed(seed);
+        Net net = modelOptions.build(train);
+        if (initWeights != null && !resume) {
+            Weights.load(net, initWeights);
+        }
+        Loss loss = Loss.forTargets(train.y());
+        Trainer trainer = new Trainer(net, loss, cfg);
+        RunDirectory run = resume ? RunDirectory.existing(out) : RunDirectory.fresh(out);
+        if (resume) {
+            Trainer.Position p = Checkpoint.load(trainer, run.checkpoint());
+            run.rewriteMetrics(p.history());
+            log.printf("resuming %s at epoch %d, step %d of %d%n", out, p.epoch(), p.step(), trainer.totalSteps(train.size()));
+        }
+        run.writeConfig(describe(train, data.test(), trainer, loss, cfg));
+
+        log.printf("training %s (%d parameters) on %d samples with %s%n", modelOptions.model, net.numParams(), train.size(),
+                cfg.method().describe());
+        Progress progress = new Progress(log, "", true);
+        List<EpochMetrics> history;
+        try (Interruption interruption = new Interruption(trainer)) {
+            try {
+                history = trainer.fit(train, data.test(), new Trainer.Listener() {
+                    @Override
+                    public void onStep(long step, long total, int epoch, double l) {
+                        progress.onStep(step, total, epoch, l);
+                    }
+
+                    @Override
+                    public void onEpoch(EpochMetrics metrics) {
+                        run.appendMetrics(metrics);
+                        Checkpoint.save(trainer, run.checkpoint());
+                        progress.onEpoch(metrics);
+                    }
+                });
+            } catch (NonFiniteLossException e) {
+                progress.clearLine();
+                int epochs = trainer.position().history().size();
+                throw new GradregException(e.getMessage() + (epochs == 0 ? "; no epoch finished, so there is no checkpoint"
+                        : "; the last good checkpoint (epoch " + epochs + ") is " + run.checkpoint()), e);
+            }
+            if (trainer.stopped()) {
+                Checkpoint.save(trainer, run.checkpoint());
+                progress.clearLine();
+                log.printf("%ninterrupted at step %d; checkpoint written. Continue with: gradreg train --out %s --resume%n",
+                        trainer.stepCount(), out);
+                log.flush();
+                return EXIT_INTERRUPTED;
+            }
+            run.finish(net, history, Map.of("model", modelOptions.model, "method", cfg.method().describe()));
+        }
+        Map<String, Object> s = RunDirectory.summary(history);
+        if (data.test() != null) {
+            log.printf("final test accuracy %.4f, best %.4f at epoch %s; run written to %s%n",
+                    (double) s.get("final_test_accuracy"), (double) s.get("best_test_accuracy"), s.get("best_epoch"), out);
+        } else {
+            log.printf("final train loss %.4f (no test set); run written to %s%n", (double) s.get("final_train_loss"), out);
+        }
+        return 0;
+    }
+
+    private TrainConfig config() {
         Method m = Methods.build(method, new Methods.Options(SecondOrder.parse(secondOrder), gamma, eps, normalized,
                 rho, eta, flood, lambda, delta, beta, projections));
         OptimizerSpec opt = new OptimizerSpec(OptimizerSpec.parseKind(optimizer), lr, momentum, nesterov, weightDecay);
         if (epochs != null && steps != null) {
             throw new GradregException("give --epochs or --steps, not both");
         }
-        TrainConfig cfg = new TrainConfig(m, opt, Schedule.parse(schedule), steps == null ? (epochs == null ? 10 : epochs) : 0,
+        return new TrainConfig(m, opt, Schedule.parse(schedule), steps == null ? (epochs == null ? 10 : epochs) : 0,
                 steps == null ? 0 : steps, batchSize, !noShuffle, seed);
-        Activation act = Activation.parse(activation);
-
-        Engine.start();
-        DataSources.Split split = DataSources.read(dataPath(data), dt);
-        Dataset test = testData != null ? DataSources.read(testData, dt).train() : split.test().orElse(null);
-        Dataset train = DataSources.balancedSubset(split.train(), trainSize, seed);
-        if (test != null) {
-            test = DataSources.balancedSubset(test, testSize, seed + 1);
-        }
-        Engine.seed(seed);
-        Net net = Models.build(model, new Models.Options(act, dropout, batchNorm, train.sampleShape(), train.outputs())).to(dt);
-        if (initWeights != null) {
-            Weights.load(net, initWeights);
-        }
-        Loss loss = Loss.forTargets(train.y());
-
-        RunDirectory run = new RunDirectory(out);
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("data", data);
-        config.put("test_data", testData == null ? null : testData.toString());
-        config.put("train_size", train.size());
-        config.put("test_size", test == null ? 0 : test.size());
-        config.put("model", model);
-        config.put("parameters", net.numParams());
-        config.put("activation", act.toString());
-        config.put("dropout", dropout);
-        config.put("batchnorm", batchNorm);
-        config.put("loss", loss.name().toLowerCase());
-        config.put("method", m.describe());
-        config.put("optimizer", opt);
-        config.put("schedule", cfg.schedule().name().toLowerCase());
-        config.put("epochs", cfg.epochs());
-        config.put("steps", cfg.steps());
-        config.put("batch_size", batchSize);
-        config.put("shuffle", !noShuffle);
-        config.put("seed", seed);
-        config.put("dtype", dt.toString());
-        config.put("init_weights", initWeights == null ? null : initWeights.toString());
-        config.put("threads", Engine.threads());
-        config.put("versions", Map.of("gradreg", "0.1.0", "libtorch", "2.10.0", "javacpp", "1.5.13", "java", System.getProperty("java.version")));
-        config.put("git_commit", Versions.gitCommit());
-        run.writeConfig(config);
-
-        System.out.printf("training %s (%d parameters) on %d samples with %s%n", model, net.numParams(), train.size(), m.describe());
-        Trainer trainer = new Trainer(net, loss, cfg);
-        Progress progress = new Progress(System.out, "", true);
-        List<EpochMetrics> history = trainer.fit(train, test, new Trainer.Listener() {
-            @Override
-            public void onStep(long step, long total, int epoch, double l) {
-                progress.onStep(step, total, epoch, l);
-            }
-
-            @Override
-            public void onEpoch(EpochMetrics metrics) {
-                run.appendMetrics(metrics);
-                progress.onEpoch(metrics);
-            }
-        });
-        run.finish(net, history, Map.of("model", model, "method", m.describe()));
-        Map<String, Object> s = RunDirectory.summary(history);
-        System.out.printf("final test accuracy %.4f, best %.4f at epoch %s; run written to %s%n",
-                (double) s.get("final_test_accuracy"), (double) s.get("best_test_accuracy"), s.get("best_epoch"), out);
-        return 0;
     }
 
-    static Path dataPath(String data) {
-        if (!data.equals("mnist")) {
-            return Paths.get(data);
-        }
-        Path cache = Versions.cacheDir().resolve("mnist");
-        if (!Files.isDirectory(cache)) {
-            throw new GradregException("MNIST is not in " + cache + " and this version cannot fetch it yet;"
-                    + " pass --data DIR with the four MNIST IDX files instead");
-        }
-        return cache;
+    /** config.json: every setting as resolved, what it resolved to, and the versions that ran it. */
+    private Map<String, Object> describe(Dataset train, Dataset test, Trainer trainer, Loss loss, TrainConfig cfg) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        Map<String, String> settings = RunSettings.of(spec);
+        List<String> command = new ArrayList<>(List.of("gradreg", "train"));
+        command.addAll(RunSettings.args(settings));
+        command.addAll(List.of("--out", out.toString()));
+        c.put("command", String.join(" ", command));
+        c.put("settings", settings);
+        c.put("train_size", train.size());
+        c.put("test_size", test == null ? 0 : test.size());
+        c.put("parameters", trainer.net().numParams());
+        c.put("loss", loss.name().toLowerCase());
+        c.put("method", cfg.method().describe());
+        c.put("optimizer", cfg.optimizer());
+        c.put("total_steps", trainer.totalSteps(train.size()));
+        c.put("threads", Engine.threads());
+        c.put("versions", Map.of("gradreg", "0.1.0", "libtorch", "2.10.0", "javacpp", "1.5.13", "java", System.getProperty("java.version")));
+        c.put("git_commit", Versions.gitCommit());
+        return c;
     }
 }

@@ -13,6 +13,9 @@ public final class Tensors {
 
     /** A new tensor holding a copy of {@code values}, float64, with the given shape. */
     public static Tensor fromDoubles(double[] values, long... shape) {
+        if (values.length == 0) {
+            return torch.empty(shape).to(ScalarType.Double);
+        }
         // from_blob borrows the buffer; clone() gives libtorch its own copy before the buffer is freed.
         try (DoublePointer p = new DoublePointer(values)) {
             return torch.from_blob(p, shape, new TensorOptions(ScalarType.Double)).clone();
@@ -35,6 +38,9 @@ public final class Tensors {
     public static double[] toDoubles(Tensor t) {
         Tensor c = t.detach().to(ScalarType.Double).contiguous();
         double[] out = new double[(int) c.numel()];
+        if (out.length == 0) {
+            return out; // an empty tensor has no data pointer
+        }
         new DoublePointer(c.data_ptr()).capacity(out.length).get(out);
         return out;
     }
@@ -43,6 +49,9 @@ public final class Tensors {
     public static long[] toLongs(Tensor t) {
         Tensor c = t.detach().to(ScalarType.Long).contiguous();
         long[] out = new long[(int) c.numel()];
+        if (out.length == 0) {
+            return out;
+        }
         new LongPointer(c.data_ptr()).capacity(out.length).get(out);
         return out;
     }

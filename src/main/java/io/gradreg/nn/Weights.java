@@ -32,7 +32,8 @@ public final class Weights {
         Map<String, Tensor> state = net.stateDict();
         for (String k : in.keySet()) {
             if (!state.containsKey(k)) {
-                throw new GradregException(file + ": tensor '" + k + "' does not belong to this model (it has " + state.keySet() + ")");
+                throw new GradregException(file + ": tensor '" + k + "' does not belong to this model (it has " + state.keySet()
+                        + "; was it built with other settings, e.g. dropout or batch norm?)");
             }
         }
         try (NoGradGuard g = new NoGradGuard()) {

@@ -1,6 +1,5 @@
 package io.gradreg.train;
 
-import io.gradreg.GradregException;
 import io.gradreg.analysis.FullBatch;
 import io.gradreg.data.Dataset;
 import io.gradreg.data.Permutation;
@@ -174,8 +173,7 @@ public final class Trainer {
             Oracle oracle = new Oracle(net, loss, batch.x(), batch.y(), stepSeed(step));
             Update u = cfg.method().direction(oracle);
             if (!Double.isFinite(u.loss())) {
-                throw new GradregException("the loss became " + u.loss() + " at step " + (step + 1)
-                        + "; parameters are left at step " + step);
+                throw new NonFiniteLossException(u.loss(), step + 1);
             }
             OptimizerSpec.setLearningRate(optimizer, learningRate(step, totalSteps));
             TensorList params = net.params();

@@ -105,6 +105,19 @@ class CheckpointTest {
         assertTrue(corrupt.getMessage().startsWith(cut + ": not a readable checkpoint: "), corrupt.getMessage());
         assertEquals(1, corrupt.getMessage().lines().count());
 
+        // a checkpoint before the first epoch ends has an empty history
+        Trainer early = new Trainer(net(1), Loss.CROSS_ENTROPY, sgdGr());
+        early.fit(train, null, new Trainer.Listener() {
+            @Override
+            public void onStep(long step, long total, int epoch, double loss) {
+                early.requestStop();
+            }
+        });
+        Checkpoint.save(early, file);
+        Trainer.Position p = Checkpoint.load(new Trainer(net(3), Loss.CROSS_ENTROPY, sgdGr()), file);
+        assertEquals(List.of(), p.history());
+        assertEquals(1, p.step());
+
         GradregException missing = assertThrows(GradregException.class, () -> Checkpoint.load(t, tmp.resolve("none.pt")));
         assertEquals(tmp.resolve("none.pt") + ": no checkpoint to resume from", missing.getMessage());
         assertFalse(Files.exists(tmp.resolve(".c.pt.tmp")), "no temporary file is left behind");
