@@ -20,7 +20,8 @@ import java.util.stream.Stream;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Reads datasets from files: a {@code .npz} with arrays {@code x} (float, N x D or N x C x H x W)
+ * Reads datasets from files: a {@code .npz} with arrays {@code x} (N x D or N x C x H x W; integer
+ * values are converted to floating point unscaled)
  * and {@code y} (integer labels, or float targets), a {@code .csv} (see {@link Csv}), or a
  * directory of IDX files (MNIST layout: {@code *train-images*}, {@code *train-labels*},
  * {@code t10k-images*}, {@code t10k-labels*}, optionally gzipped). IDX images are scaled to [0, 1].
@@ -64,9 +65,6 @@ public final class DataSources {
         if (ys.length < 1 || ys[0] != xs[0]) {
             throw new GradregException(source + ": x has " + xs[0] + " samples but y has shape " + java.util.Arrays.toString(ys));
         }
-        if (x.isIntegral() && !y.isIntegral()) {
-            throw new GradregException(source + ": x must be floating point");
-        }
         Tensor xt = HostArrays.toTensor(x).to(dtype.scalarType);
         if (y.isIntegral()) {
             long[] labels = y.toLongArray();
@@ -91,6 +89,9 @@ public final class DataSources {
         long[] s = img.shape();
         if (s.length == 3) {
             x = x.reshape(s[0], 1, s[1], s[2]);
+        }
+        if (!lab.isIntegral()) {
+            throw new GradregException(labels + ": labels must be integers, the file holds " + lab.dtype());
         }
         long[] l = lab.toLongArray();
         if (l.length != s[0]) {

@@ -29,7 +29,7 @@ public final class Methods {
             }
             case "sam" -> new Sam(positive("rho", o.rho()));
             case "asam" -> new Asam(positive("rho", o.rho()), nonNegative("eta", o.eta()));
-            case "flood", "flooding" -> new Flooding(o.flood());
+            case "flood", "flooding" -> new Flooding(nonNegative("flood level", o.flood()));
             case "doubleback", "spectreg", "jacreg", "frobreg" -> {
                 nonNegative("lambda", o.lambda());
                 fdStep("delta", o.delta(), o.secondOrder());

@@ -59,6 +59,8 @@ public final class Models {
                     throw new GradregException("model spec '" + spec + "': expected dln:D or dln:D:ALPHA");
                 }
                 int d = (int) positive(spec, parts[1]);
+                requireNumel(spec, o.inputShape(), d);
+                requireOutputs(spec, 1, o);
                 double alpha = parts.length == 3 ? number(spec, parts[2]) : 0.1;
                 yield new DiagonalLinearNet(d, alpha);
             }
@@ -66,6 +68,8 @@ public final class Models {
                 if (parts.length != 1 && parts.length != 3) {
                     throw new GradregException("model spec '" + spec + "': expected twoparam or twoparam:A:B");
                 }
+                requireNumel(spec, o.inputShape(), 1);
+                requireOutputs(spec, 1, o);
                 yield parts.length == 3 ? new TwoParam(number(spec, parts[1]), number(spec, parts[2])) : new TwoParam(2.8, 3.5);
             }
             default -> throw new GradregException("unknown model '" + spec + "': expected mlp:D-H-...-K, lenet5, cnn, resnet, dln:D or twoparam");
@@ -87,6 +91,7 @@ public final class Models {
         if (o.inputShape() != null) {
             requireNumel(spec, o.inputShape(), sizes[0]);
         }
+        requireOutputs(spec, sizes[sizes.length - 1], o);
         return new Mlp(sizes, o.activation(), o.dropout(), o.batchNorm());
     }
 
@@ -110,6 +115,14 @@ public final class Models {
         }
         if (m != n) {
             throw new GradregException("model '" + spec + "' takes " + n + " input values per sample, the data has " + m + " " + Arrays.toString(shape));
+        }
+    }
+
+    /** A model's output count must be what the loss expects: one per class, or the target width. */
+    private static void requireOutputs(String spec, long k, Options o) {
+        if (o.outputs() > 0 && k != o.outputs()) {
+            throw new GradregException("model '" + spec + "' has " + k + " output" + (k == 1 ? "" : "s")
+                    + ", the data needs " + o.outputs() + " (one per class, or the width of the targets)");
         }
     }
 
