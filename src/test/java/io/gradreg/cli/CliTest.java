@@ -65,6 +65,18 @@ class CliTest {
             {"gradreg: eps (the finite-difference step) must be a positive number, got 0.0", "--method", "gr", "--eps", "0"},
             {"gradreg: unknown model 'vgg': expected mlp:D-H-...-K, lenet5, cnn, resnet, dln:D or twoparam", "--model", "vgg"},
             {"gradreg: Unknown option: '--bogus' (see 'gradreg train --help')", "--bogus"},
+            {"gradreg: Invalid value for option '--lr': 'abc' is not a double (see 'gradreg train --help')", "--lr", "abc"},
+            {"gradreg: batch size must be >= 1, got 0", "--batch-size", "0"},
+            {"gradreg: dropout must be in [0, 1), got 1.5", "--dropout", "1.5"},
+            {"gradreg: momentum must be in [0, 1), got 2.0", "--momentum", "2"},
+            {"gradreg: delta (the finite-difference step) must be a positive number, got 0.0", "--method", "spectreg", "--delta", "0"},
+            {"gradreg: unknown second order 'fancy': expected exact, forward, backward or central", "--second-order", "fancy"},
+            {"gradreg: unknown optimizer 'rmsprop': expected sgd, adam or adamw", "--optimizer", "rmsprop"},
+            {"gradreg: nesterov needs the sgd optimizer with momentum > 0", "--nesterov"},
+            {"gradreg: give --epochs or --steps, not both", "--epochs", "2", "--steps", "3"},
+            {"gradreg: model 'mlp:6-4' has 4 outputs, the data needs 3 (one per class, or the width of the targets)", "--model", "mlp:6-4"},
+            {"gradreg: model 'twoparam' takes 1 input values per sample, the data has 6 [6]", "--model", "twoparam"},
+            {"gradreg: --test-size 5 given but " + npz + " has no test split (add --test-data PATH)", "--test-size", "5"},
         };
         for (String[] c : cases) {
             String[] args = new String[c.length - 1 + 5];
