@@ -3,6 +3,7 @@ package io.gradreg.cli;
 import io.gradreg.GradregException;
 import io.gradreg.data.DataSources;
 import io.gradreg.data.Dataset;
+import io.gradreg.data.MnistCache;
 import io.gradreg.engine.DType;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -54,11 +55,6 @@ final class DataOptions {
         if (!data.equals("mnist")) {
             return Paths.get(data);
         }
-        Path cache = Versions.cacheDir().resolve("mnist");
-        if (!java.nio.file.Files.isDirectory(cache)) {
-            throw new GradregException("MNIST is not in " + cache + " and this version cannot fetch it yet;"
-                    + " pass --data DIR with the four MNIST IDX files instead");
-        }
-        return cache;
+        return MnistCache.MNIST.ensure(Versions.cacheDir(), log);
     }
 }
