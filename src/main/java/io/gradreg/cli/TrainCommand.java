@@ -100,6 +100,8 @@ public final class TrainCommand implements Callable<Integer> {
     Path initWeights;
     @Option(names = "--out", defaultValue = "runs/train", description = "run directory (default: ${DEFAULT-VALUE})")
     Path out;
+    @Option(names = "--threads", description = "libtorch threads (default: one per core; sweeps run workers with 1)")
+    Integer threads;
     @Option(names = "--resume", description = "continue the run in --out from its checkpoint")
     boolean resume;
 
@@ -115,6 +117,7 @@ public final class TrainCommand implements Callable<Integer> {
         saved.out = out;
         saved.resume = true;
         saved.spec = spec;
+        saved.threads = threads;
         return saved.run(log);
     }
 
@@ -127,7 +130,14 @@ public final class TrainCommand implements Callable<Integer> {
             throw new GradregException("--train-size must be >= 0, got " + trainSize);
         }
 
-        Engine.start();
+        if (threads != null && threads < 1) {
+            throw new GradregException("--threads must be >= 1, got " + threads);
+        }
+        if (threads != null) {
+            Engine.start(threads);
+        } else {
+            Engine.start();
+        }
         DataOptions.Loaded data = dataOptions.load(dt, seed, log);
         Dataset train = DataSources.balancedSubset(data.train(), trainSize, seed);
         Engine.seed(seed);

@@ -1,0 +1,107 @@
+package io.gradreg.experiments;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.gradreg.GradregException;
+import io.gradreg.cli.Main;
+import io.gradreg.data.Synthetic;
+import io.gradreg.engine.DType;
+import io.gradreg.engine.HostArrays;
+import io.gradreg.io.Json;
+import io.gradreg.io.Npz;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SweepTest {
+    @TempDir
+    Path tmp;
+
+    static final String SPEC = """
+            name: t
+            base: {model: "mlp:6-8-3", epochs: 1, batchnorm: true, nesterov: false, dropout: 0}
+            variants:
+              plain: {method: plain}
+              gr: {method: gr, gamma: 0.05}
+            grid:
+              seed: [0, 1]
+              lr: [0.1, 0.2]
+            """;
+
+    @Test
+    void theGridExpandsToEveryVariantTimesEveryCombination() {
+        SweepSpec s = SweepSpec.parse(SPEC, "t.yaml");
+        List<SweepSpec.Run> runs = s.runs();
+        assertEquals(8, runs.size());
+        assertEquals(List.of("plain_seed=0_lr=0.1", "plain_seed=0_lr=0.2", "plain_seed=1_lr=0.1", "plain_seed=1_lr=0.2",
+                "gr_seed=0_lr=0.1", "gr_seed=0_lr=0.2", "gr_seed=1_lr=0.1", "gr_seed=1_lr=0.2"), runs.stream().map(SweepSpec.Run::id).toList());
+        assertEquals(List.of("--model", "mlp:6-8-3", "--epochs", "1", "--batchnorm", "--dropout", "0", "--method", "gr", "--gamma", "0.05",
+                "--seed", "1", "--lr", "0.2"), runs.get(7).args());
+        assertEquals(Path.of("runs", "sweeps", "t"), s.out());
+    }
+
+    @Test
+    void badSpecsAreOneLineErrors() {
+        assertEquals("t.yaml: missing 'name'", assertThrows(GradregException.class, () -> SweepSpec.parse("base: {}", "t.yaml")).getMessage());
+        assertEquals("t.yaml: unknown key 'grids' (expected name, out, base, variants, grid)",
+                assertThrows(GradregException.class, () -> SweepSpec.parse("name: a\ngrids: {}", "t.yaml")).getMessage());
+        assertEquals("t.yaml: 'grid.seed' must be a number, a word or true/false",
+                assertThrows(GradregException.class, () -> SweepSpec.parse("name: a\ngrid: {seed: [[1]]}", "t.yaml")).getMessage());
+        assertTrue(assertThrows(GradregException.class, () -> SweepSpec.parse("name: [a", "t.yaml")).getMessage().startsWith("t.yaml: not valid YAML: "));
+        SweepSpec typo = SweepSpec.parse("name: a\nbase: {lamda: 1}", "t.yaml");
+        assertEquals("t.yaml: unknown train flag 'lamda'",
+                assertThrows(GradregException.class, () -> typo.requireFlags(Set.of("--lambda"), "t.yaml")).getMessage());
+    }
+
+    @Test
+    void meanAndSampleStd() {
+        double[] ms = SweepTable.meanStd(new double[] {1, 2, 3, 4});
+        assertEquals(2.5, ms[0], 1e-15);
+        assertEquals(Math.sqrt(5.0 / 3.0), ms[1], 1e-15);
+        assertArrayEquals(new double[] {7, 0}, SweepTable.meanStd(new double[] {7}), 0);
+    }
+
+    @Test
+    void workersRunTheGridSkipFinishedRunsAndTheTablesHoldTheirNumbers() throws Exception {
+        var d = Synthetic.blobs(48, 6, 3, 1.0, 1, DType.FLOAT32);
+        Path npz = tmp.resolve("d.npz");
+        Npz.write(npz, Map.of("x", HostArrays.toHost(d.x()), "y", HostArrays.toHost(d.y())));
+        Path spec = Files.writeString(tmp.resolve("s.yaml"), """
+                name: small
+                out: %s
+                base: {data: %s, model: "mlp:6-8-3", epochs: 2, batch-size: 16, test-data: %s}
+                variants:
+                  plain: {method: plain}
+                  sam: {method: sam, rho: 0.05}
+                grid:
+                  seed: [0, 1]
+                """.formatted(tmp.resolve("out"), npz, npz));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "sweep", spec.toString(), "--jobs", "2");
+        assertEquals(0, code, err + "\n" + out);
+        assertEquals(4, out.toString().lines().filter(l -> l.matches("\\[\\d/4\\] done .*")).count(), out.toString());
+
+        List<String> csv = Files.readAllLines(tmp.resolve("out/runs.csv"));
+        assertEquals("variant,seed,final_test_accuracy,best_test_accuracy,final_train_loss,final_R_IG", csv.get(0));
+        double acc = Json.read(tmp.resolve("out/sam_seed=1/summary.json")).get("final_test_accuracy").asDouble();
+        assertEquals("sam,1," + acc, csv.get(4).substring(0, csv.get(4).indexOf(',', 6 + String.valueOf(acc).length())));
+        double acc0 = Json.read(tmp.resolve("out/sam_seed=0/summary.json")).get("final_test_accuracy").asDouble();
+        List<String> summary = Files.readAllLines(tmp.resolve("out/summary.csv"));
+        String[] samRow = summary.get(2).split(",");
+        assertEquals("sam", samRow[0]);
+        assertEquals("2", samRow[1]);
+        assertEquals((acc + acc0) / 2, Double.parseDouble(samRow[2]), 1e-12);
+        assertEquals(Math.abs(acc - acc0) / Math.sqrt(2), Double.parseDouble(samRow[3]), 1e-12);
+
+        StringWriter again = new StringWriter();
+        assertEquals(0, Main.run(new PrintWriter(again, true), new PrintWriter(err, true), "sweep", spec.toString()));
+        assertEquals(4, again.toString().lines().filter(l -> l.contains("skipped")).count(), again.toString());
+    }
+}
