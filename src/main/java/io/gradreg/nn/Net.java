@@ -66,6 +66,9 @@ public abstract class Net extends Module {
                 String k = keys.get(i).getString();
                 names.add(k);
                 t[i] = new Tensor(d.get(k));
+                // The cache outlives the caller: if the first call happens inside a PointerScope,
+                // the scope would otherwise free these handles when it closes.
+                t[i].retainReference();
             }
             paramNames = List.copyOf(names);
             params = TensorList.of(t);

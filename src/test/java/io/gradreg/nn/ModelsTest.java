@@ -79,4 +79,14 @@ class ModelsTest {
         assertEquals("model 'resnet' needs Cx32x32 inputs, the data has [1, 28, 28]",
                 assertThrows(GradregException.class, () -> Models.build("resnet", o)).getMessage());
     }
+
+    @Test
+    void parametersFirstListedInsideAPointerScopeSurviveIt() {
+        Net n = Models.build("mlp:4-3-2", Models.Options.defaults(new long[] {4}, 2));
+        try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+            assertEquals(4 * 3 + 3 + 3 * 2 + 2, n.params().numel());
+        }
+        assertEquals(23, n.params().numel(), "the cached handles must not be freed with the scope");
+        assertEquals(23, n.params().toDoubles().length);
+    }
 }

@@ -1,0 +1,28 @@
+package io.gradreg.experiments;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+
+/**
+ * One reproduction of a paper's claim: {@code gradreg reproduce NAME}. It writes its tables, data
+ * and plots into {@link Context#out()} and returns a markdown report with a plain verdict.
+ */
+public interface Experiment {
+    /** The name on the command line, e.g. {@code smoothness}. */
+    String name();
+
+    /** The paper (seed) and the claim under test, one sentence. */
+    String claim();
+
+    /** Runs the experiment; {@code --quick} shrinks it to seconds, with the same code path. */
+    Report run(Context ctx);
+
+    /** Where and how to run. {@code jobs} bounds parallel worker processes. */
+    record Context(boolean quick, Path out, int jobs, PrintWriter log) {}
+
+    /**
+     * The outcome: {@code verdict} is one of "reproduced", "partly reproduced", "not reproduced",
+     * followed by a short reason; {@code markdown} holds the tables and plot links.
+     */
+    record Report(String verdict, String markdown) {}
+}
