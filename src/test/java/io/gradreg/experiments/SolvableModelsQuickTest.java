@@ -1,0 +1,88 @@
+package io.gradreg.experiments;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gradreg.cli.Main;
+import io.gradreg.io.Json;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The --quick runs of the experiments on solvable models and the 1-D regression, through the command line. */
+class SolvableModelsQuickTest {
+    @TempDir
+    Path tmp;
+
+    String reproduce(String name) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "reproduce", name, "--quick", "--out", tmp.toString());
+        assertEquals(0, code, err.toString());
+        assertTrue(Files.isRegularFile(tmp.resolve("results.md")));
+        return out.toString();
+    }
+
+    @Test
+    void igrTwoParamMatchesGradientDescentComputedByHandAndHasTheExpectedOrders() {
+        reproduce("igr-two-param");
+        JsonNode j = Json.read(tmp.resolve("igr-two-param.json"));
+        // Independent: GD on E(a, b) = ½(1 − ab)² in plain doubles, dE/da = −(1 − ab) b, dE/db = −(1 − ab) a.
+        JsonNode row = j.get("rows").get(0);
+        double h = row.get("h").asDouble();
+        double a = 2.8;
+        double b = 3.5;
+        for (int k = 0; k < row.get("steps").asInt(); k++) {
+            double r = 1 - a * b;
+            double na = a + h * r * b;
+            double nb = b + h * r * a;
+            a = na;
+            b = nb;
+        }
+        assertEquals(a, row.get("gd").get(0).asDouble(), 1e-12);
+        assertEquals(b, row.get("gd").get(1).asDouble(), 1e-12);
+        assertEquals(1.0, j.get("slope_plain").asDouble(), 0.15);
+        assertEquals(2.0, j.get("slope_modified").asDouble(), 0.2);
+        assertTrue(Files.isRegularFile(tmp.resolve("errors.png")) && Files.isRegularFile(tmp.resolve("paths.png")));
+    }
+
+    @Test
+    void dlnTrainsEveryMethodAtEveryScaleToAnInterpolator() {
+        reproduce("dln");
+        JsonNode runs = Json.read(tmp.resolve("dln.json")).get("runs");
+        assertEquals(4 * 2, runs.size(), "4 methods x 2 initial scales x 1 seed");
+        for (JsonNode r : runs) {
+            double err = r.get("recovery_error").asDouble();
+            assertTrue(err > 0 && err < 2, r.toString());
+            if (r.get("alpha").asDouble() == 0.5) {
+                assertTrue(r.get("train_loss").asDouble() < 1e-8, "the kernel regime converges fast: " + r);
+            }
+        }
+        assertTrue(Files.isRegularFile(tmp.resolve("recovery.png")));
+    }
+
+    @Test
+    void smoothnessStrongPenaltiesFlattenTheFit() {
+        reproduce("smoothness");
+        JsonNode j = Json.read(tmp.resolve("smoothness.json"));
+        double[] mse = new double[3];
+        for (int i = 0; i < 3; i++) {
+            mse[i] = j.get("mse_mean").get(i).asDouble();
+        }
+        // λ = 1 pushes the fit toward a constant: its MSE approaches the truth's variance on the grid.
+        double mean = 0;
+        double sq = 0;
+        for (int i = 0; i < 1000; i++) {
+            double x = -1 + 2.0 * i / 999;
+            double y = Smoothness.truth(x);
+            mean += y / 1000;
+            sq += y * y / 1000;
+        }
+        double variance = sq - mean * mean;
+        assertTrue(mse[2] > mse[0], "lambda = 1 fits worse than lambda = 0");
+        assertTrue(mse[2] < 1.5 * variance && mse[2] > 0.3 * variance, mse[2] + " vs variance " + variance);
+    }
+}
