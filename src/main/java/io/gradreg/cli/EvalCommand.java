@@ -82,9 +82,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     /** Takes weights, model flags, data flags and seed from the run unless given on the command line. */
     private void fillFromRun() {
-        Path config = run.resolve("config.json");
-        TrainCommand t = new TrainCommand();
-        RunSettings.parseInto(t, RunSettings.args(RunSettings.saved(config)), config);
+        TrainCommand t = RunSettings.trainCommand(run);
         var given = spec.commandLine().getParseResult();
         if (weights == null) {
             weights = run.resolve("weights.safetensors");

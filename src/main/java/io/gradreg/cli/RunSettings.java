@@ -99,6 +99,20 @@ final class RunSettings {
         return out;
     }
 
+    /**
+     * The train command that made the run in {@code dir}, rebuilt from its config.json: its model,
+     * data and seed flags are how {@code eval} and {@code analyze} rebuild the run's model and data.
+     */
+    static TrainCommand trainCommand(Path dir) {
+        Path config = dir.resolve("config.json");
+        if (!java.nio.file.Files.isRegularFile(config)) {
+            throw new GradregException(dir + ": not a run directory of gradreg train (no config.json)");
+        }
+        TrainCommand t = new TrainCommand();
+        parseInto(t, args(saved(config)), config);
+        return t;
+    }
+
     /** Parses {@code args} into {@code command}, reporting a bad saved setting as the config file's problem. */
     static void parseInto(Object command, List<String> args, Path config) {
         try {
