@@ -12,7 +12,7 @@ public final class Experiments {
     /** Every experiment by name. */
     public static Map<String, Experiment> all() {
         Map<String, Experiment> m = new LinkedHashMap<>();
-        for (Experiment e : List.<Experiment>of(new Smoothness(), new Dln(), new IgrTwoParam())) {
+        for (Experiment e : List.<Experiment>of(new Smoothness(), new Dln(), new IgrTwoParam(), new IgrMnist())) {
             m.put(e.name(), e);
         }
         return m;

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The --quick runs of the experiments on solvable models and the 1-D regression, through the command line. */
+/** The --quick runs of the solvable-model, 1-D regression and implicit-GR experiments, through the command line. */
 class SolvableModelsQuickTest {
     @TempDir
     Path tmp;
@@ -84,5 +84,32 @@ class SolvableModelsQuickTest {
         double variance = sq - mean * mean;
         assertTrue(mse[2] > mse[0], "lambda = 1 fits worse than lambda = 0");
         assertTrue(mse[2] < 1.5 * variance && mse[2] > 0.3 * variance, mse[2] + " vs variance " + variance);
+    }
+
+    @Test
+    void igrMnistReadsRigAtTheBestEpochAndLambdaIsHmOver4() throws Exception {
+        reproduce("igr-mnist");
+        JsonNode runs = Json.read(tmp.resolve("igr-mnist.json")).get("runs");
+        assertEquals(3, runs.size(), "3 learning rates x 1 seed");
+        long m = 16 * 32 + 32 + 32 * 32 + 32 + 32 * 4 + 4;
+        for (JsonNode r : runs) {
+            double lr = r.get("lr").asDouble();
+            assertEquals(lr * m / 4, r.get("lambda").asDouble(), 1e-9);
+            // independently: the metrics line with the highest test accuracy (the first one on ties)
+            Path metrics = tmp.resolve("runs").resolve("lr=" + lr + "_seed=0").resolve("metrics.jsonl");
+            JsonNode best = null;
+            for (String line : Files.readAllLines(metrics)) {
+                JsonNode e = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+                if (best == null || e.get("testAccuracy").asDouble() > best.get("testAccuracy").asDouble()) {
+                    best = e;
+                }
+            }
+            assertEquals(best.get("rIG").asDouble(), r.get("R_IG_at_best").asDouble(), 0);
+            assertEquals(best.get("testAccuracy").asDouble(), r.get("best_test_accuracy").asDouble(), 0);
+            assertTrue(r.get("top_eigenvalue").asDouble() > 0, r.toString());
+            assertTrue(r.get("noisy_accuracy").asDouble() > 0 && r.get("noisy_accuracy").asDouble() <= 1, r.toString());
+        }
+        assertEquals(1.0, IgrMnist.spearman(new double[] {1, 2, 3}, new double[] {10, 20, 30}), 1e-15);
+        assertEquals(-1.0, IgrMnist.spearman(new double[] {1, 2, 3}, new double[] {3, 2, 1}), 1e-15);
     }
 }
