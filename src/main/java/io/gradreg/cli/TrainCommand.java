@@ -92,6 +92,8 @@ public final class TrainCommand implements Callable<Integer> {
     Long steps;
     @Option(names = "--batch-size", defaultValue = "128", description = "batch size (default: ${DEFAULT-VALUE})")
     int batchSize;
+    @Option(names = "--accumulate", defaultValue = "1", description = "split each batch into K micro-batches, exact for every method (default: ${DEFAULT-VALUE})")
+    int accumulate;
     @Option(names = "--no-shuffle", description = "keep the data order")
     boolean noShuffle;
     @Option(names = "--seed", defaultValue = "0", description = "seed of init, data order, dropout (default: ${DEFAULT-VALUE})")
@@ -208,7 +210,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw new GradregException("give --epochs or --steps, not both");
         }
         return new TrainConfig(m, opt, Schedule.parse(schedule), steps == null ? (epochs == null ? 10 : epochs) : 0,
-                steps == null ? 0 : steps, batchSize, !noShuffle, seed);
+                steps == null ? 0 : steps, batchSize, !noShuffle, seed, accumulate);
     }
 
     /** config.json: every setting as resolved, what it resolved to, and the versions that ran it. */

@@ -10,9 +10,9 @@ import org.bytedeco.pytorch.global.torch;
  * Adaptive SAM: T = |theta| + eta elementwise (T = 1 for biases and normalization parameters),
  * e = rho T^2 g / ||T g||, d = grad L(theta + e).
  */
-public record Asam(double rho, double eta) implements Method {
+public record Asam(double rho, double eta) implements ParamSpaceMethod {
     @Override
-    public Update direction(Oracle o) {
+    public Update direction(ParamOracle o) {
         Oracle.Eval e = o.eval(false);
         TensorList g = e.grad();
         TensorList t = scaling(o);
@@ -21,7 +21,7 @@ public record Asam(double rho, double eta) implements Method {
         return new Update(n > 0 ? o.gradAt(t.mul(tg), rho / n) : g, e.loss());
     }
 
-    private TensorList scaling(Oracle o) {
+    private TensorList scaling(ParamOracle o) {
         TensorList p = o.params();
         List<String> names = o.net().paramNames();
         Tensor[] t = new Tensor[p.size()];

@@ -10,10 +10,10 @@ import io.gradreg.engine.TensorList;
  * Forward with gamma = eps is an unnormalized SAM step.
  */
 public record GradientRegularization(double gamma, double eps, SecondOrder secondOrder, boolean normalized)
-        implements Method {
+        implements ParamSpaceMethod {
 
     @Override
-    public Update direction(Oracle o) {
+    public Update direction(ParamOracle o) {
         Oracle.Eval e = o.eval(secondOrder.needsGraph());
         TensorList g = e.grad().detach();
         double step = eps;

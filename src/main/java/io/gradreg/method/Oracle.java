@@ -3,6 +3,7 @@ package io.gradreg.method;
 import io.gradreg.engine.TensorList;
 import io.gradreg.nn.Net;
 import java.util.function.UnaryOperator;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -20,7 +21,7 @@ import org.bytedeco.pytorch.global.torch;
  *
  * <p>An oracle lives for one step, inside the caller's native-memory scope.
  */
-public final class Oracle {
+public final class Oracle implements ParamOracle {
     private final Net net;
     private final Loss loss;
     private final Tensor x;
@@ -29,6 +30,8 @@ public final class Oracle {
     private final TensorList params;
     private int forwards;
     private TensorList savedParams;
+    /** The native-memory scope the oracle lives in: its lazily made copy of θ must live as long. */
+    private final PointerScope owner = PointerScope.getInnerScope();
 
     /** Loss and gradient at the current parameters; {@code grad} keeps its graph if asked to. */
     public record Eval(double loss, TensorList grad) {}
@@ -45,6 +48,7 @@ public final class Oracle {
         this.params = net.params();
     }
 
+    @Override
     public Net net() {
         return net;
     }
@@ -61,6 +65,7 @@ public final class Oracle {
         return y;
     }
 
+    @Override
     public TensorList params() {
         return params;
     }
@@ -92,6 +97,7 @@ public final class Oracle {
     }
 
     /** Loss and parameter gradient at the current parameters. */
+    @Override
     public Eval eval(boolean createGraph) {
         Tensor l = loss(forward(x));
         TensorList g = grad(l, params, createGraph, createGraph);
@@ -99,9 +105,19 @@ public final class Oracle {
     }
 
     /** grad L at theta + s v; theta is restored bit-exactly afterwards. */
+    @Override
     public TensorList gradAt(TensorList v, double s) {
         if (savedParams == null) {
             savedParams = params.copy();
+            // Made during a call that may run in a shorter scope (a shard's, in ShardedOracle).
+            // Outside any scope the garbage collector frees it instead.
+            for (int i = 0; i < savedParams.size(); i++) {
+                if (owner != null) {
+                    owner.attach(savedParams.get(i));
+                } else {
+                    savedParams.get(i).retainReference();
+                }
+            }
         }
         params.addInPlace(v, s);
         try {
@@ -112,6 +128,7 @@ public final class Oracle {
     }
 
     /** The line s -> grad L(theta + s v); its exact slope H v uses {@code base}'s graph. */
+    @Override
     public Line paramLine(TensorList v, Eval base) {
         return new Line() {
             @Override

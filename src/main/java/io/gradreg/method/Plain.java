@@ -1,9 +1,9 @@
 package io.gradreg.method;
 
 /** Plain gradient: d = g. */
-public final class Plain implements Method {
+public final class Plain implements ParamSpaceMethod {
     @Override
-    public Update direction(Oracle o) {
+    public Update direction(ParamOracle o) {
         Oracle.Eval e = o.eval(false);
         return new Update(e.grad(), e.loss());
     }

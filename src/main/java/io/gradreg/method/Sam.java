@@ -3,9 +3,9 @@ package io.gradreg.method;
 import io.gradreg.engine.TensorList;
 
 /** Sharpness-aware minimization: d = grad L(theta + rho g / ||g||). */
-public record Sam(double rho) implements Method {
+public record Sam(double rho) implements ParamSpaceMethod {
     @Override
-    public Update direction(Oracle o) {
+    public Update direction(ParamOracle o) {
         Oracle.Eval e = o.eval(false);
         TensorList g = e.grad();
         double n = g.norm();

@@ -8,9 +8,15 @@ import io.gradreg.method.Plain;
  * Settings of a training run. Exactly one of {@code epochs} and {@code steps} is positive.
  *
  * @param seed seeds batch order and, per step, libtorch's generator (dropout, projections)
+ * @param accumulate micro-batches per batch (gradient accumulation); 1 = the batch in one pass
  */
 public record TrainConfig(Method method, OptimizerSpec optimizer, Schedule schedule, int epochs, long steps,
-        int batchSize, boolean shuffle, long seed) {
+        int batchSize, boolean shuffle, long seed, int accumulate) {
+
+    public TrainConfig(Method method, OptimizerSpec optimizer, Schedule schedule, int epochs, long steps, int batchSize,
+            boolean shuffle, long seed) {
+        this(method, optimizer, schedule, epochs, steps, batchSize, shuffle, seed, 1);
+    }
 
     public TrainConfig {
         if ((epochs > 0) == (steps > 0)) {
@@ -21,6 +27,9 @@ public record TrainConfig(Method method, OptimizerSpec optimizer, Schedule sched
         }
         if (batchSize < 1) {
             throw new GradregException("batch size must be >= 1, got " + batchSize);
+        }
+        if (accumulate < 1 || accumulate > batchSize) {
+            throw new GradregException("--accumulate must be between 1 and the batch size (" + batchSize + "), got " + accumulate);
         }
     }
 
@@ -34,18 +43,23 @@ public record TrainConfig(Method method, OptimizerSpec optimizer, Schedule sched
     }
 
     public TrainConfig withMethod(Method m) {
-        return new TrainConfig(m, optimizer, schedule, epochs, steps, batchSize, shuffle, seed);
+        return new TrainConfig(m, optimizer, schedule, epochs, steps, batchSize, shuffle, seed, accumulate);
     }
 
     public TrainConfig withOptimizer(OptimizerSpec o) {
-        return new TrainConfig(method, o, schedule, epochs, steps, batchSize, shuffle, seed);
+        return new TrainConfig(method, o, schedule, epochs, steps, batchSize, shuffle, seed, accumulate);
     }
 
     public TrainConfig withSchedule(Schedule s) {
-        return new TrainConfig(method, optimizer, s, epochs, steps, batchSize, shuffle, seed);
+        return new TrainConfig(method, optimizer, s, epochs, steps, batchSize, shuffle, seed, accumulate);
     }
 
     public TrainConfig withSteps(long s) {
-        return new TrainConfig(method, optimizer, schedule, 0, s, batchSize, shuffle, seed);
+        return new TrainConfig(method, optimizer, schedule, 0, s, batchSize, shuffle, seed, accumulate);
+    }
+
+    /** Splits every batch into {@code k} micro-batches whose results are accumulated exactly. */
+    public TrainConfig withAccumulate(int k) {
+        return new TrainConfig(method, optimizer, schedule, epochs, steps, batchSize, shuffle, seed, k);
     }
 }

@@ -8,6 +8,8 @@ import io.gradreg.engine.TensorList;
 import io.gradreg.engine.Tensors;
 import io.gradreg.method.Loss;
 import io.gradreg.method.Oracle;
+import io.gradreg.method.Reducer;
+import io.gradreg.method.Shards;
 import io.gradreg.method.Update;
 import io.gradreg.nn.Net;
 import java.util.ArrayList;
@@ -170,8 +172,9 @@ public final class Trainer {
     public StepResult step(Dataset batch, long totalSteps) {
         try (PointerScope scope = new PointerScope()) {
             net.train(true);
-            Oracle oracle = new Oracle(net, loss, batch.x(), batch.y(), stepSeed(step));
-            Update u = cfg.method().direction(oracle);
+            Update u = cfg.accumulate() == 1
+                    ? cfg.method().direction(new Oracle(net, loss, batch.x(), batch.y(), stepSeed(step)))
+                    : Shards.direction(cfg.method(), microBatches(batch), batch.size(), Reducer.LOCAL);
             if (!Double.isFinite(u.loss())) {
                 throw new NonFiniteLossException(u.loss(), step + 1);
             }
@@ -184,6 +187,26 @@ public final class Trainer {
             step++;
             return new StepResult(u.loss(), u.penalty());
         }
+    }
+
+    /**
+     * The batch in {@code accumulate} contiguous micro-batches (sizes differ by at most one), each
+     * with its own seed so dropout masks differ between them as between separate batches.
+     */
+    private List<Oracle> microBatches(Dataset batch) {
+        int k = cfg.accumulate();
+        long n = batch.size();
+        List<Oracle> shards = new ArrayList<>();
+        long from = 0;
+        for (int i = 0; i < k && from < n; i++) {
+            long to = from + (n - from) / (k - i);
+            if (to > from) {
+                Dataset part = batch.slice(from, to);
+                shards.add(new Oracle(net, loss, part.x(), part.y(), mix(stepSeed(step) + i)));
+            }
+            from = to;
+        }
+        return shards;
     }
 
     /** The learning rate at step {@code t}. */

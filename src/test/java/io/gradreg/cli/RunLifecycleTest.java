@@ -159,4 +159,28 @@ class RunLifecycleTest {
         CliTest.Result noWeights = CliTest.run("eval", "--data", blobs.toString(), "--model", "mlp:6-3");
         assertEquals("gradreg: missing --weights (or --run DIR)", noWeights.err().strip());
     }
+
+    @Test
+    void accumulatingMicroBatchesEndsAtTheUnsplitWeights() {
+        Path whole = tmp.resolve("acc1");
+        Path split = tmp.resolve("acc3");
+        String[] common = {"train", "--data", blobs.toString(), "--model", "mlp:6-16-3", "--method", "sam", "--dtype", "float64",
+                "--momentum", "0.9", "--batch-size", "16", "--epochs", "3"};
+        assertEquals(0, CliTest.run(concat(common, "--out", whole.toString())).code());
+        CliTest.Result r = CliTest.run(concat(common, "--accumulate", "3", "--out", split.toString()));
+        assertEquals(0, r.code(), r.err());
+        var a = io.gradreg.io.Safetensors.read(whole.resolve("weights.safetensors"));
+        var b = io.gradreg.io.Safetensors.read(split.resolve("weights.safetensors"));
+        for (String k : a.keySet()) {
+            assertArrayEquals(a.get(k).toDoubleArray(), b.get(k).toDoubleArray(), 1e-10, k);
+        }
+        CliTest.Result bad = CliTest.run(concat(common, "--accumulate", "17", "--out", tmp.resolve("acc-bad").toString()));
+        assertEquals("gradreg: --accumulate must be between 1 and the batch size (16), got 17", bad.err().strip());
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }

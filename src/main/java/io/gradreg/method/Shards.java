@@ -1,0 +1,43 @@
+package io.gradreg.method;
+
+import io.gradreg.engine.TensorList;
+import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
+
+/**
+ * One step over a batch split into shards, for any method: gradient accumulation (shards in one
+ * process) and data parallelism (shards on several workers, summed by a {@link Reducer}) are the
+ * same computation. A {@link ParamSpaceMethod} runs once on a {@link ShardedOracle}; any other
+ * method must be sample-separable (its direction on a batch is the size-weighted mean of its
+ * directions on the parts, as for the per-sample input penalties and the confidence penalty),
+ * and runs once per shard.
+ */
+public final class Shards {
+    private Shards() {}
+
+    /**
+     * The whole batch's update. {@code totalSize} is the number of samples over all shards of all
+     * workers (each shard's weight is its size over it).
+     */
+    public static Update direction(Method method, List<Oracle> shards, long totalSize, Reducer reducer) {
+        double[] w = new double[shards.size()];
+        for (int k = 0; k < w.length; k++) {
+            w[k] = (double) shards.get(k).batchSize() / totalSize;
+        }
+        if (method instanceof ParamSpaceMethod p) {
+            return p.direction(new ShardedOracle(shards, w, reducer));
+        }
+        TensorList acc = ShardedOracle.zerosLike(shards.get(0).params());
+        double loss = 0;
+        double penalty = 0;
+        for (int k = 0; k < w.length; k++) {
+            try (PointerScope scope = new PointerScope()) {
+                Update u = method.direction(shards.get(k));
+                acc.addInPlace(u.direction().detach(), w[k]);
+                loss += w[k] * u.loss();
+                penalty += w[k] * u.penalty();
+            }
+        }
+        return new Update(reducer.sum(acc), reducer.sum(loss), reducer.sum(penalty));
+    }
+}
