@@ -16,12 +16,14 @@ import org.bytedeco.pytorch.global.torch;
  * one shard's.
  */
 public final class ShardedOracle implements ParamOracle {
+    private final Net net;
     private final List<Oracle> shards;
     private final double[] weights;
     private final Reducer reducer;
 
     /** @param weights each shard's size over the whole batch's size (across all workers) */
-    public ShardedOracle(List<Oracle> shards, double[] weights, Reducer reducer) {
+    public ShardedOracle(Net net, List<Oracle> shards, double[] weights, Reducer reducer) {
+        this.net = net;
         this.shards = List.copyOf(shards);
         this.weights = weights.clone();
         this.reducer = reducer;
@@ -29,12 +31,12 @@ public final class ShardedOracle implements ParamOracle {
 
     @Override
     public Net net() {
-        return shards.get(0).net();
+        return net;
     }
 
     @Override
     public TensorList params() {
-        return shards.get(0).params();
+        return net.params();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.gradreg.method;
 
 import io.gradreg.engine.TensorList;
+import io.gradreg.nn.Net;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 
@@ -17,17 +18,18 @@ public final class Shards {
 
     /**
      * The whole batch's update. {@code totalSize} is the number of samples over all shards of all
-     * workers (each shard's weight is its size over it).
+     * workers (each shard's weight is its size over it). A worker may have no shard (a last batch
+     * smaller than the number of workers): it then contributes zeros but still joins every sum.
      */
-    public static Update direction(Method method, List<Oracle> shards, long totalSize, Reducer reducer) {
+    public static Update direction(Method method, Net net, List<Oracle> shards, long totalSize, Reducer reducer) {
         double[] w = new double[shards.size()];
         for (int k = 0; k < w.length; k++) {
             w[k] = (double) shards.get(k).batchSize() / totalSize;
         }
         if (method instanceof ParamSpaceMethod p) {
-            return p.direction(new ShardedOracle(shards, w, reducer));
+            return p.direction(new ShardedOracle(net, shards, w, reducer));
         }
-        TensorList acc = ShardedOracle.zerosLike(shards.get(0).params());
+        TensorList acc = ShardedOracle.zerosLike(net.params());
         double loss = 0;
         double penalty = 0;
         for (int k = 0; k < w.length; k++) {

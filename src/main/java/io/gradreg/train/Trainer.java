@@ -48,6 +48,7 @@ public final class Trainer {
     private final TrainConfig cfg;
     private final Optimizer optimizer;
     private volatile boolean stopRequested;
+    private DataParallel parallel;
     // Where the run is: everything a checkpoint needs besides weights and optimizer state.
     private long step;
     private int epoch;
@@ -172,9 +173,13 @@ public final class Trainer {
     public StepResult step(Dataset batch, long totalSteps) {
         try (PointerScope scope = new PointerScope()) {
             net.train(true);
-            Update u = cfg.accumulate() == 1
-                    ? cfg.method().direction(new Oracle(net, loss, batch.x(), batch.y(), stepSeed(step)))
-                    : Shards.direction(cfg.method(), microBatches(batch), batch.size(), Reducer.LOCAL);
+            Update u;
+            if (parallel == null && cfg.accumulate() == 1) {
+                u = cfg.method().direction(new Oracle(net, loss, batch.x(), batch.y(), stepSeed(step)));
+            } else {
+                Reducer reducer = parallel == null ? Reducer.LOCAL : parallel;
+                u = Shards.direction(cfg.method(), net, microBatches(workerSlice(batch)), batch.size(), reducer);
+            }
             if (!Double.isFinite(u.loss())) {
                 throw new NonFiniteLossException(u.loss(), step + 1);
             }
@@ -184,25 +189,53 @@ public final class Trainer {
                 params.get(i).mutable_grad().put(u.direction().get(i));
             }
             optimizer.step();
+            if (parallel != null && net.hasBatchNorm()) {
+                parallel.average(net.buffers_()); // local batch statistics, shared running statistics
+            }
             step++;
             return new StepResult(u.loss(), u.penalty());
         }
     }
 
     /**
+     * Makes this trainer one worker of a data-parallel group: every batch is split across the
+     * workers, and the parameters and buffers start as rank 0's.
+     */
+    public Trainer distributed(DataParallel dp) {
+        this.parallel = dp;
+        dp.broadcastFromRankZero(net.params().detach());
+        if (net.hasBatchNorm()) {
+            dp.broadcastFromRankZero(net.buffers_());
+        }
+        return this;
+    }
+
+    /** This worker's contiguous part of the batch (all of it in one process). */
+    private Dataset workerSlice(Dataset batch) {
+        if (parallel == null) {
+            return batch;
+        }
+        long n = batch.size();
+        int r = parallel.rank();
+        int w = parallel.world();
+        return batch.slice(n * r / w, n * (r + 1) / w);
+    }
+
+    /**
      * The batch in {@code accumulate} contiguous micro-batches (sizes differ by at most one), each
-     * with its own seed so dropout masks differ between them as between separate batches.
+     * with its own seed (per worker too), so dropout masks differ between them as between batches.
      */
     private List<Oracle> microBatches(Dataset batch) {
         int k = cfg.accumulate();
         long n = batch.size();
+        long offset = parallel == null ? 0 : (long) parallel.rank() * k;
         List<Oracle> shards = new ArrayList<>();
         long from = 0;
         for (int i = 0; i < k && from < n; i++) {
             long to = from + (n - from) / (k - i);
             if (to > from) {
                 Dataset part = batch.slice(from, to);
-                shards.add(new Oracle(net, loss, part.x(), part.y(), mix(stepSeed(step) + i)));
+                shards.add(new Oracle(net, loss, part.x(), part.y(), mix(stepSeed(step) + offset + i)));
             }
             from = to;
         }

@@ -59,7 +59,7 @@ class ShardsTest {
             Update whole = e.getValue().direction(new Oracle(net, Loss.CROSS_ENTROPY, batch.x(), batch.y(), 0));
             double[] d = whole.direction().toDoubles();
             for (int[] sizes : new int[][] {{13}, {6, 7}, {4, 1, 8}, {3, 3, 3, 4}}) {
-                Update split = Shards.direction(e.getValue(), shards(net, sizes), batch.size(), Reducer.LOCAL);
+                Update split = Shards.direction(e.getValue(), net, shards(net, sizes), batch.size(), Reducer.LOCAL);
                 double[] s = split.direction().toDoubles();
                 double scale = 0;
                 for (double v : d) {

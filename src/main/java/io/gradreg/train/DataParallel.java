@@ -1,0 +1,174 @@
+package io.gradreg.train;
+
+import io.gradreg.GradregException;
+import io.gradreg.engine.TensorList;
+import io.gradreg.engine.Tensors;
+import io.gradreg.method.Reducer;
+import java.time.Duration;
+import org.bytedeco.javacpp.SizeTPointer;
+import org.bytedeco.javacpp.chrono.Milliseconds;
+import org.bytedeco.pytorch.GlooDeviceVector;
+import org.bytedeco.pytorch.ProcessGroupGloo;
+import org.bytedeco.pytorch.TCPStore;
+import org.bytedeco.pytorch.TCPStoreOptions;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.Work;
+
+/**
+ * A data-parallel worker's link to the others, on libtorch's own c10d: rendezvous through a
+ * {@code TCPStore} served by rank 0 at the master address, sums by Gloo all-reduce. Every
+ * collective has a timeout, so a worker that dies or a master that is unreachable ends the
+ * others with a message instead of a hang.
+ */
+public final class DataParallel implements Reducer {
+    private final int rank;
+    private final int world;
+    private final Milliseconds timeout;
+    private final TCPStore store;
+    private final ProcessGroupGloo group;
+
+    private DataParallel(int rank, int world, Milliseconds timeout, TCPStore store, ProcessGroupGloo group) {
+        this.rank = rank;
+        this.world = world;
+        this.timeout = timeout;
+        this.store = store;
+        this.group = group;
+    }
+
+    /**
+     * Joins the group of {@code world} workers whose rank 0 listens on {@code host:port}. Blocks
+     * until all have joined, at most {@code timeout}.
+     */
+    public static DataParallel connect(String host, int port, int rank, int world, Duration timeout) {
+        if (world < 1 || rank < 0 || rank >= world) {
+            throw new GradregException("rank must be in [0, world size), got rank " + rank + " of " + world);
+        }
+        Milliseconds ms = new Milliseconds(timeout.toMillis());
+        try {
+            TCPStoreOptions o = new TCPStoreOptions();
+            o.port((short) port);
+            o.isServer(rank == 0);
+            o.numWorkers(new SizeTPointer(1).put(world));
+            o.waitWorkers(true);
+            o.timeout(ms);
+            TCPStore store = new TCPStore(host, o);
+            ProcessGroupGloo.Options opts = ProcessGroupGloo.Options.create(ms);
+            opts.devices(new GlooDeviceVector(ProcessGroupGloo.createDeviceForHostname(rank == 0 ? host : localHostFor(host))));
+            return new DataParallel(rank, world, ms, store, new ProcessGroupGloo(store, rank, world, opts));
+        } catch (RuntimeException e) {
+            throw new GradregException("data-parallel worker " + rank + " could not join the group at " + host + ":" + port
+                    + " within " + timeout.toSeconds() + " s: " + firstLine(e), e);
+        }
+    }
+
+    public int rank() {
+        return rank;
+    }
+
+    public int world() {
+        return world;
+    }
+
+    @Override
+    public TensorList sum(TensorList local) {
+        Tensor[] t = new Tensor[local.size()];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = local.get(i);
+        }
+        allreduceInPlace(t);
+        return local;
+    }
+
+    @Override
+    public double sum(double local) {
+        Tensor t = Tensors.fromDoubles(new double[] {local}, 1);
+        allreduce(new TensorVector(t));
+        return Tensors.toDoubles(t)[0];
+    }
+
+    /** Makes every worker's {@code tensors} equal to rank 0's (parameters at the start, so all workers start alike). */
+    public void broadcastFromRankZero(TensorList tensors) {
+        for (int i = 0; i < tensors.size(); i++) {
+            if (rank != 0) {
+                tensors.get(i).detach().zero_();
+            }
+        }
+        sum(tensors);
+    }
+
+    /**
+     * Replaces the floating-point {@code tensors} by their mean over workers (batch-norm running
+     * statistics after a step); integer ones (batch counts) are equal on every worker already.
+     */
+    public void average(TensorList tensors) {
+        java.util.List<Tensor> floats = new java.util.ArrayList<>();
+        for (int i = 0; i < tensors.size(); i++) {
+            if (!Tensors.isIntegral(tensors.get(i))) {
+                floats.add(tensors.get(i));
+            }
+        }
+        if (floats.isEmpty()) {
+            return;
+        }
+        allreduceInPlace(floats.toArray(Tensor[]::new));
+        for (Tensor t : floats) {
+            t.detach().div_(new org.bytedeco.pytorch.Scalar((double) world));
+        }
+    }
+
+    /**
+     * Sums tensors of any shapes in one collective: c10d's all-reduce takes one tensor per device,
+     * so they travel as one flat buffer (one round trip per call, not one per tensor).
+     */
+    private void allreduceInPlace(Tensor[] tensors) {
+        if (tensors.length == 1) {
+            allreduce(new TensorVector(tensors[0].detach()));
+            return;
+        }
+        Tensor[] flat = new Tensor[tensors.length];
+        for (int i = 0; i < flat.length; i++) {
+            flat[i] = tensors[i].detach().reshape(-1);
+        }
+        Tensor buffer = org.bytedeco.pytorch.global.torch.cat(new TensorVector(flat));
+        allreduce(new TensorVector(buffer));
+        long offset = 0;
+        for (Tensor t : tensors) {
+            long n = t.numel();
+            t.detach().copy_(buffer.narrow(0, offset, n).view_as(t));
+            offset += n;
+        }
+    }
+
+    private void allreduce(TensorVector v) {
+        try {
+            Work w = group.allreduce(v);
+            if (!w._wait(timeout)) {
+                throw new GradregException("data-parallel worker " + rank + ": an all-reduce did not finish within "
+                        + timeout.count() / 1000 + " s (a worker died or stalled); stopping");
+            }
+        } catch (GradregException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new GradregException("data-parallel worker " + rank + " lost contact with the others: " + firstLine(e), e);
+        }
+    }
+
+    /** Gloo binds workers other than rank 0 to the interface that reaches the master. */
+    private static String localHostFor(String master) {
+        return master.equals("127.0.0.1") || master.equals("localhost") ? "127.0.0.1" : hostName();
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "127.0.0.1";
+        }
+    }
+
+    private static String firstLine(Exception e) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        return m.lines().findFirst().orElse(m).strip();
+    }
+}

@@ -1,0 +1,79 @@
+package io.gradreg.train;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.gradreg.Fixtures;
+import io.gradreg.GradregException;
+import io.gradreg.data.Dataset;
+import io.gradreg.data.Synthetic;
+import io.gradreg.engine.DType;
+import io.gradreg.method.GradientRegularization;
+import io.gradreg.method.InputPenalty;
+import io.gradreg.method.Loss;
+import io.gradreg.method.Method;
+import io.gradreg.method.Plain;
+import io.gradreg.method.Sam;
+import io.gradreg.method.SecondOrder;
+import io.gradreg.nn.Activation;
+import io.gradreg.nn.Net;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Two data-parallel workers on loopback (threads here, Gloo over TCP) end where one process on the whole batch ends. */
+class DataParallelTest {
+    final Dataset data = Synthetic.blobs(45, 5, 3, 1.0, 2, DType.FLOAT64);
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    double[] worker(Method m, int port, int rank, int world, int accumulate) {
+        Net net = Fixtures.mlp(rank + 10, Activation.TANH, 5, 7, 3); // a different init: rank 0's is broadcast
+        DataParallel dp = DataParallel.connect("127.0.0.1", port, rank, world, Duration.ofSeconds(30));
+        Trainer t = new Trainer(net, Loss.CROSS_ENTROPY, TrainConfig.of(m, 0.1, 2, 16, 1)
+                .withOptimizer(new OptimizerSpec(OptimizerSpec.Kind.SGD, 0.1, 0.9, false, 0)).withAccumulate(accumulate)).distributed(dp);
+        t.fit(data, null, Trainer.Listener.NONE);
+        return net.params().toDoubles();
+    }
+
+    @Test
+    void twoWorkersMatchOneProcessForEveryMethod() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (Method m : new Method[] {new Plain(), new GradientRegularization(0.1, 0, SecondOrder.EXACT, false),
+                    new GradientRegularization(0.1, 0.01, SecondOrder.FORWARD, false), new Sam(0.05),
+                    new InputPenalty(InputPenalty.Kind.DOUBLEBACK, 0.1, SecondOrder.EXACT, 0.01, 0)}) {
+                Net ref = Fixtures.mlp(10, Activation.TANH, 5, 7, 3);
+                new Trainer(ref, Loss.CROSS_ENTROPY, TrainConfig.of(m, 0.1, 2, 16, 1)
+                        .withOptimizer(new OptimizerSpec(OptimizerSpec.Kind.SGD, 0.1, 0.9, false, 0))).fit(data, null, Trainer.Listener.NONE);
+                int port = freePort();
+                // 45 samples in batches of 16: the last batch (13) splits 6 / 7; each worker also accumulates 2 micro-batches
+                Future<double[]> r0 = pool.submit(() -> worker(m, port, 0, 2, 2));
+                Future<double[]> r1 = pool.submit(() -> worker(m, port, 1, 2, 2));
+                assertArrayEquals(ref.params().toDoubles(), r0.get(120, TimeUnit.SECONDS), 1e-10, m.describe() + " rank 0");
+                assertArrayEquals(ref.params().toDoubles(), r1.get(120, TimeUnit.SECONDS), 1e-10, m.describe() + " rank 1");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void anUnreachableMasterEndsWithAMessageWithinTheTimeout() throws Exception {
+        int port = freePort();
+        long t0 = System.nanoTime();
+        GradregException e = assertThrows(GradregException.class,
+                () -> DataParallel.connect("127.0.0.1", port, 1, 2, Duration.ofSeconds(3)));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertTrue(e.getMessage().startsWith("data-parallel worker 1 could not join the group at 127.0.0.1:" + port + " within 3 s: "), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count());
+        assertTrue(seconds < 30, "gave up after " + seconds + " s");
+    }
+}
