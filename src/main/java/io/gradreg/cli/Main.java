@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "gradreg", mixinStandardHelpOptions = true, version = "gradreg 0.1.0 (libtorch 2.10.0, JavaCPP 1.5.13)",
         description = "Gradient regularization for deep learning, on libtorch.",
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, AnalyzeCommand.class, DataCommand.class, SweepCommand.class,
-                ReproduceCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                ReproduceCommand.class, BenchCommand.class, LaunchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad input or a failed run. */
     public static final int EXIT_USAGE = 2;

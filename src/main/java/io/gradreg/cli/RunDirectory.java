@@ -41,6 +41,11 @@ final class RunDirectory {
         return new RunDirectory(dir);
     }
 
+    /** The run directory as seen by a data-parallel worker other than rank 0, which writes nothing. */
+    static RunDirectory readOnly(Path dir) {
+        return new RunDirectory(dir);
+    }
+
     /** The directory of a run to resume: it must hold a checkpoint. */
     static RunDirectory existing(Path dir) {
         if (!Files.isRegularFile(dir.resolve(CHECKPOINT))) {

@@ -12,6 +12,7 @@ import io.gradreg.method.SecondOrder;
 import io.gradreg.nn.Net;
 import io.gradreg.nn.Weights;
 import io.gradreg.train.Checkpoint;
+import io.gradreg.train.DataParallel;
 import io.gradreg.train.EpochMetrics;
 import io.gradreg.train.NonFiniteLossException;
 import io.gradreg.train.OptimizerSpec;
@@ -104,6 +105,14 @@ public final class TrainCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--threads", description = "libtorch threads (default: one per core; sweeps run workers with 1)")
     Integer threads;
+    @Option(names = "--world-size", defaultValue = "1", description = "data-parallel workers in all (see gradreg launch) (default: ${DEFAULT-VALUE})")
+    int worldSize;
+    @Option(names = "--rank", defaultValue = "0", description = "this worker's rank, 0 .. world size - 1; rank 0 writes the run directory")
+    int rank;
+    @Option(names = "--master", defaultValue = "127.0.0.1:29500", description = "HOST:PORT where rank 0 listens (default: ${DEFAULT-VALUE})")
+    String master;
+    @Option(names = "--dist-timeout", defaultValue = "60", description = "seconds before a silent worker or master ends the run (default: ${DEFAULT-VALUE})")
+    int distTimeout;
     @Option(names = "--resume", description = "continue the run in --out from its checkpoint")
     boolean resume;
 
@@ -120,6 +129,10 @@ public final class TrainCommand implements Callable<Integer> {
         saved.resume = true;
         saved.spec = spec;
         saved.threads = threads;
+        saved.worldSize = worldSize;
+        saved.rank = rank;
+        saved.master = master;
+        saved.distTimeout = distTimeout;
         return saved.run(log);
     }
 
@@ -128,6 +141,12 @@ public final class TrainCommand implements Callable<Integer> {
         DType dt = modelOptions.dtype();
         modelOptions.validate();
         TrainConfig cfg = config();
+        if (worldSize < 1 || rank < 0 || rank >= worldSize) {
+            throw new GradregException("--rank must be in 0 .. --world-size - 1, got rank " + rank + " of " + worldSize);
+        }
+        if (worldSize > 1) {
+            masterPort();
+        }
         if (trainSize < 0) {
             throw new GradregException("--train-size must be >= 0, got " + trainSize);
         }
@@ -149,13 +168,24 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Loss loss = Loss.forTargets(train.y());
         Trainer trainer = new Trainer(net, loss, cfg);
-        RunDirectory run = resume ? RunDirectory.existing(out) : RunDirectory.fresh(out);
+        // Only rank 0 writes; the other workers keep a view that writes nothing.
+        boolean writer = rank == 0;
+        RunDirectory run = resume ? RunDirectory.existing(out) : writer ? RunDirectory.fresh(out) : RunDirectory.readOnly(out);
         if (resume) {
             Trainer.Position p = Checkpoint.load(trainer, run.checkpoint());
-            run.rewriteMetrics(p.history());
+            if (writer) {
+                run.rewriteMetrics(p.history());
+            }
             log.printf("resuming %s at epoch %d, step %d of %d%n", out, p.epoch(), p.step(), trainer.totalSteps(train.size()));
         }
-        run.writeConfig(describe(train, data.test(), trainer, loss, cfg));
+        if (worldSize > 1) {
+            log.printf("worker %d of %d joining %s%n", rank, worldSize, master);
+            log.flush();
+            trainer.distributed(DataParallel.connect(masterHost(), masterPort(), rank, worldSize, java.time.Duration.ofSeconds(distTimeout)));
+        }
+        if (writer) {
+            run.writeConfig(describe(train, data.test(), trainer, loss, cfg));
+        }
 
         log.printf("training %s (%d parameters) on %d samples with %s%n", modelOptions.model, net.numParams(), train.size(),
                 cfg.method().describe());
@@ -171,8 +201,10 @@ public final class TrainCommand implements Callable<Integer> {
 
                     @Override
                     public void onEpoch(EpochMetrics metrics) {
-                        run.appendMetrics(metrics);
-                        Checkpoint.save(trainer, run.checkpoint());
+                        if (writer) {
+                            run.appendMetrics(metrics);
+                            Checkpoint.save(trainer, run.checkpoint());
+                        }
                         progress.onEpoch(metrics);
                     }
                 });
@@ -183,14 +215,18 @@ public final class TrainCommand implements Callable<Integer> {
                         : "; the last good checkpoint (epoch " + epochs + ") is " + run.checkpoint()), e);
             }
             if (trainer.stopped()) {
-                Checkpoint.save(trainer, run.checkpoint());
+                if (writer) {
+                    Checkpoint.save(trainer, run.checkpoint());
+                }
                 progress.clearLine();
                 log.printf("%ninterrupted at step %d; checkpoint written. Continue with: gradreg train --out %s --resume%n",
                         trainer.stepCount(), out);
                 log.flush();
                 return EXIT_INTERRUPTED;
             }
-            run.finish(net, history, Map.of("model", modelOptions.model, "method", cfg.method().describe()));
+            if (writer) {
+                run.finish(net, history, Map.of("model", modelOptions.model, "method", cfg.method().describe()));
+            }
         }
         Map<String, Object> s = RunDirectory.summary(history);
         if (data.test() != null) {
@@ -200,6 +236,26 @@ public final class TrainCommand implements Callable<Integer> {
             log.printf("final train loss %.4f (no test set); run written to %s%n", (double) s.get("final_train_loss"), out);
         }
         return 0;
+    }
+
+    private String masterHost() {
+        int colon = master.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new GradregException("--master must be HOST:PORT, got '" + master + "'");
+        }
+        return master.substring(0, colon);
+    }
+
+    private int masterPort() {
+        try {
+            int p = Integer.parseInt(master.substring(master.lastIndexOf(':') + 1));
+            if (p > 0 && p < 65536) {
+                return p;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new GradregException("--master must be HOST:PORT with a port in 1..65535, got '" + master + "'");
     }
 
     private TrainConfig config() {

@@ -147,6 +147,10 @@ public final class Trainer {
                     r = step(train.select(Tensors.fromLongs(idx, idx.length)), total);
                 }
                 epochNanos += System.nanoTime() - nanos;
+                if (parallel != null) {
+                    // Workers must stop at the same step, or one would wait alone in a collective.
+                    stopRequested = parallel.sum(stopRequested ? 1 : 0) > 0;
+                }
                 epochLoss += r.loss();
                 epochPenalty += r.penalty();
                 stepInEpoch++;
