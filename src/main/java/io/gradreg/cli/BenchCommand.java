@@ -35,6 +35,8 @@ public final class BenchCommand implements Callable<Integer> {
     List<String> models;
     @Option(names = "--methods", split = ",", description = "only these methods, e.g. plain,'gr forward' (plain is always timed first)")
     List<String> methods;
+    @Option(names = "--nproc", description = "instead: throughput of N single-threaded data-parallel workers vs one process with all threads")
+    Integer nproc;
     @Option(names = "--out", defaultValue = "runs/bench", description = "directory for bench.md and bench.json (default: ${DEFAULT-VALUE})")
     Path out;
 
@@ -44,6 +46,9 @@ public final class BenchCommand implements Callable<Integer> {
             throw new GradregException("--steps must be >= 1 and --warmup, --memory-steps >= 0");
         }
         PrintWriter log = spec.commandLine().getOut();
+        if (nproc != null) {
+            return scaling(log);
+        }
         Engine.start();
         List<Bench.Workload> w = Bench.WORKLOADS.stream().filter(x -> models == null || models.contains(x.model())).toList();
         Map<String, Method> all = Bench.methods();
@@ -92,5 +97,53 @@ public final class BenchCommand implements Callable<Integer> {
         AtomicFiles.writeString(out.resolve("bench.md"), md.toString());
         log.printf("written: %s (bench.md, bench.json)%n", out);
         return 0;
+    }
+
+    /**
+     * Plain training of MLP 784-512-512-10 at batch 128 on random data: one process with every core
+     * against {@code nproc} one-thread workers (gradreg launch), by the ms per step of the last epoch.
+     */
+    private int scaling(PrintWriter log) throws Exception {
+        if (nproc < 2) {
+            throw new GradregException("--nproc must be >= 2 to compare with one process");
+        }
+        Files.createDirectories(out);
+        Path data = out.resolve("random-784.npz");
+        java.util.Random r = new java.util.Random(0);
+        int n = 128 * 10;
+        float[] x = new float[n * 784];
+        long[] y = new long[n];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextFloat();
+        }
+        for (int i = 0; i < n; i++) {
+            y[i] = i % 10;
+        }
+        io.gradreg.io.Npz.write(data, Map.of("x", io.gradreg.io.NdArray.ofFloats(x, n, 784), "y", io.gradreg.io.NdArray.ofLongs(y, n)));
+        List<String> train = List.of("train", "--data", data.toString(), "--model", "mlp:784-512-512-10", "--batch-size", "128",
+                "--epochs", "4", "--no-shuffle");
+        int cores = Runtime.getRuntime().availableProcessors();
+        List<String> single = io.gradreg.experiments.Worker.command(train.toArray(String[]::new));
+        single.addAll(List.of("--threads", String.valueOf(cores), "--out", out.resolve("single").toString()));
+        List<String> multi = io.gradreg.experiments.Worker.command("launch", "--nproc", String.valueOf(nproc), "--threads", "1", "--");
+        multi.addAll(train);
+        multi.addAll(List.of("--out", out.resolve("parallel").toString()));
+        double a = lastEpochMs(single, out.resolve("single"));
+        double b = lastEpochMs(multi, out.resolve("parallel"));
+        String md = String.format("| setup | ms/step | samples/s |%n|---|---|---|%n| 1 process, %d threads | %.2f | %.0f |%n"
+                + "| %d workers, 1 thread each (gradreg launch) | %.2f | %.0f |%n%nSpeed-up of the workers: %.2fx.%n",
+                cores, a, 128e3 / a, nproc, b, 128e3 / b, a / b);
+        log.print(md);
+        AtomicFiles.writeString(out.resolve("scaling.md"), md);
+        return 0;
+    }
+
+    private static double lastEpochMs(List<String> cmd, Path run) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (p.waitFor() != 0) {
+            throw new GradregException("benchmark run failed: " + String.join(" ", cmd));
+        }
+        List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines.get(lines.size() - 1)).get("msPerStep").asDouble();
     }
 }

@@ -55,9 +55,9 @@ public final class Smoothness implements Experiment {
         Engine.start();
         boolean q = ctx.quick();
         double[] lambdas = q ? new double[] {0, 0.01, 1} : LAMBDAS;
-        long[] seeds = q ? new long[] {0} : new long[] {0, 1, 2, 3, 4};
-        int steps = q ? 300 : 4000;
-        int[] widths = q ? new int[] {1, 64, 64, 1} : new int[] {1, 256, 256, 256, 1};
+        long[] seeds = q ? new long[] {0} : new long[] {0, 1, 2};
+        int steps = q ? 300 : 3000;
+        int[] widths = q ? new int[] {1, 64, 64, 1} : new int[] {1, 128, 128, 128, 1};
         Dataset grid = points(1000, -1);
         double[] gx = Tensors.toDoubles(grid.x());
 
