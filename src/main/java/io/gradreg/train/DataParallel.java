@@ -54,7 +54,7 @@ public final class DataParallel implements Reducer {
             o.timeout(ms);
             TCPStore store = new TCPStore(host, o);
             ProcessGroupGloo.Options opts = ProcessGroupGloo.Options.create(ms);
-            opts.devices(new GlooDeviceVector(ProcessGroupGloo.createDeviceForHostname(rank == 0 ? host : localHostFor(host))));
+            opts.devices(new GlooDeviceVector(ProcessGroupGloo.createDeviceForHostname(localAddressToward(host, port))));
             return new DataParallel(rank, world, ms, store, new ProcessGroupGloo(store, rank, world, opts));
         } catch (RuntimeException e) {
             throw new GradregException("data-parallel worker " + rank + " could not join the group at " + host + ":" + port
@@ -154,16 +154,16 @@ public final class DataParallel implements Reducer {
         }
     }
 
-    /** Gloo binds workers other than rank 0 to the interface that reaches the master. */
-    private static String localHostFor(String master) {
-        return master.equals("127.0.0.1") || master.equals("localhost") ? "127.0.0.1" : hostName();
-    }
-
-    private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "127.0.0.1";
+    /**
+     * The address of this machine's interface that reaches the master: Gloo binds to it, so peers
+     * can connect back (a hostname may resolve to 127.0.1.1 and would not do across machines).
+     */
+    private static String localAddressToward(String master, int port) {
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket()) {
+            probe.connect(java.net.InetAddress.getByName(master), port); // no packet is sent
+            return probe.getLocalAddress().getHostAddress();
+        } catch (java.io.IOException e) {
+            throw new GradregException("cannot find this machine's address toward the master " + master + ": " + e.getMessage());
         }
     }
 
