@@ -146,26 +146,14 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
     /** Weights, model flags, data flags, training subset, seed and learning rate from the run, unless given. */
     private void fillFromRun() {
-        TrainCommand t = RunSettings.trainCommand(run);
+        SavedRun s = new SavedRun(run);
         var given = spec.commandLine().getParseResult();
-        if (weights == null) {
-            weights = run.resolve("weights.safetensors");
-        }
-        if (modelOptions.model == null) {
-            modelOptions = t.modelOptions;
-        }
-        if (dataOptions.data == null) {
-            dataOptions = t.dataOptions;
-        }
-        if (!given.hasMatchedOption("--train-size")) {
-            trainSize = t.trainSize;
-        }
-        if (!given.hasMatchedOption("--seed")) {
-            seed = t.seed;
-        }
-        if (lr == null) {
-            lr = t.lr;
-        }
+        weights = s.weights(weights);
+        modelOptions = s.model(modelOptions);
+        dataOptions = s.data(dataOptions);
+        trainSize = SavedRun.given(given, "--train-size", trainSize, s.train.trainSize);
+        seed = SavedRun.given(given, "--seed", seed, s.train.seed);
+        lr = lr != null ? lr : s.train.lr;
     }
 
     /** Every flag that needs no data, so bad input fails before anything is loaded. */

@@ -82,19 +82,11 @@ public final class EvalCommand implements Callable<Integer> {
 
     /** Takes weights, model flags, data flags and seed from the run unless given on the command line. */
     private void fillFromRun() {
-        TrainCommand t = RunSettings.trainCommand(run);
+        SavedRun s = new SavedRun(run);
         var given = spec.commandLine().getParseResult();
-        if (weights == null) {
-            weights = run.resolve("weights.safetensors");
-        }
-        if (modelOptions.model == null) {
-            modelOptions = t.modelOptions;
-        }
-        if (dataOptions.data == null) {
-            dataOptions = t.dataOptions;
-        }
-        if (!given.hasMatchedOption("--seed")) {
-            seed = t.seed;
-        }
+        weights = s.weights(weights);
+        modelOptions = s.model(modelOptions);
+        dataOptions = s.data(dataOptions);
+        seed = SavedRun.given(given, "--seed", seed, s.train.seed);
     }
 }
