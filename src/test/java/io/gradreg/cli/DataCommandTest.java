@@ -30,6 +30,6 @@ class DataCommandTest {
         CliTest.Result r = CliTest.run("data", "fetch", "--help");
         assertEquals(0, r.code());
         assertTrue(r.out().contains("DATASET") && r.out().contains("mnist"), r.out());
-        assertTrue(run("--help").out().contains("data"));
+        assertTrue(CliTest.run("--help").out().contains("data"));
     }
 }
