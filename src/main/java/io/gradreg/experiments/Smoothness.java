@@ -52,7 +52,7 @@ public final class Smoothness implements Experiment {
 
     @Override
     public Report run(Context ctx) {
-        Engine.start();
+        Engine.start(1); // a 1-D input and 100 points: intra-op threads would only add synchronisation
         boolean q = ctx.quick();
         double[] lambdas = q ? new double[] {0, 0.01, 1} : LAMBDAS;
         long[] seeds = q ? new long[] {0} : new long[] {0, 1, 2};
@@ -94,6 +94,7 @@ public final class Smoothness implements Experiment {
             mean[l] = ms[0];
             std[l] = ms[1];
             ctx.log().printf("lambda %-6s MSE to the truth %.3e ± %.1e%n", lambdas[l], mean[l], std[l]);
+            ctx.log().flush();
         }
         Json.writeFile(ctx.out().resolve("smoothness.json"), Map.of("lambdas", lambdas, "mse_mean", mean, "mse_std", std, "runs", rows,
                 "setup", Map.of("widths", widths, "steps", steps, "optimizer", "adam lr 1e-3 full batch", "truth", "sin(3x) + x^2/2 on [-1, 1]")));
