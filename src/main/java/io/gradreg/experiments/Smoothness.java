@@ -121,8 +121,7 @@ public final class Smoothness implements Experiment {
                         + "(paper: U-shaped, about 10× lower at λ = 0.03)", mean[0], mean[lambdas.length - 1] / mean[0], lambdas[lambdas.length - 1])
                 : (uShape && gain >= 5 ? "reproduced" : uShape && gain > 1.5 ? "partly reproduced" : "not reproduced")
                         + String.format(": best λ = %s lowers the MSE %.1f× below λ = 0 (paper: about 10×, best λ 0.03); the curve is %sU-shaped",
-                                lambdas[best], gain, uShape ? "" : "not "); the curve is %sU-shaped",
-                        lambdas[best], gain, uShape ? "" : "not ");
+                                lambdas[best], gain, uShape ? "" : "not ");
         StringBuilder md = new StringBuilder(String.format("Truth sin(3x) + x²/2 on [−1, 1]; 100 training points drawn uniformly per seed; "
                 + "MLP %s ReLU; Adam lr 1e-3, full batch, %d steps; SpectReg exact; MSE on a 1000-point grid; %d seeds.%n%n",
                 java.util.Arrays.toString(widths), steps, seeds.length));
