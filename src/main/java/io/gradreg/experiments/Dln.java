@@ -47,7 +47,7 @@ public final class Dln implements Experiment {
 
     @Override
     public Report run(Context ctx) {
-        Engine.start();
+        Engine.start(1); // d = 100 and n = 40: intra-op threads would only add synchronisation
         Setup s = ctx.quick()
                 ? new Setup(30, 60, 3, 0.01, 0.1, 0.1, 4000, 1e-9, new double[] {0.1, 0.5}, new long[] {0})
                 : new Setup(40, 100, 5, 0.01, 0.1, 0.1, 30000, 1e-9, new double[] {0.01, 0.03, 0.1, 0.3, 1.0}, new long[] {0, 1});
