@@ -94,6 +94,9 @@ public final class TrainCommand implements Callable<Integer> {
     int batchSize;
     @Option(names = "--no-shuffle", description = "keep the data order")
     boolean noShuffle;
+    @Option(names = "--eval-every", defaultValue = "1",
+            description = "evaluate on the full training and test sets every N epochs and after the last (default: ${DEFAULT-VALUE})")
+    int evalEvery;
     @Option(names = "--seed", defaultValue = "0", description = "seed of init, data order, dropout (default: ${DEFAULT-VALUE})")
     long seed;
     @Option(names = "--init-weights", description = "start from these weights (safetensors, PyTorch state_dict names)")
@@ -126,6 +129,9 @@ public final class TrainCommand implements Callable<Integer> {
         DType dt = modelOptions.dtype();
         modelOptions.validate();
         TrainConfig cfg = config();
+        if (evalEvery < 1) {
+            throw new GradregException("--eval-every must be >= 1, got " + evalEvery);
+        }
         if (trainSize < 0) {
             throw new GradregException("--train-size must be >= 0, got " + trainSize);
         }
@@ -146,7 +152,7 @@ public final class TrainCommand implements Callable<Integer> {
             Weights.load(net, initWeights);
         }
         Loss loss = Loss.forTargets(train.y());
-        Trainer trainer = new Trainer(net, loss, cfg);
+        Trainer trainer = new Trainer(net, loss, cfg).evalEvery(evalEvery);
         RunDirectory run = resume ? RunDirectory.existing(out) : RunDirectory.fresh(out);
         if (resume) {
             Trainer.Position p = Checkpoint.load(trainer, run.checkpoint());

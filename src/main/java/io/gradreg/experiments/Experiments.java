@@ -12,7 +12,7 @@ public final class Experiments {
     /** Every experiment by name. */
     public static Map<String, Experiment> all() {
         Map<String, Experiment> m = new LinkedHashMap<>();
-        for (Experiment e : List.<Experiment>of(new IgrTwoParam())) {
+        for (Experiment e : List.<Experiment>of(new SmallMnist(), new GrCompute(), new IgrTwoParam(), new FloodingVsGr())) {
             m.put(e.name(), e);
         }
         return m;
