@@ -58,6 +58,12 @@ final class Progress implements Trainer.Listener {
             return;
         }
         clearLine();
+        if (Double.isNaN(m.trainLoss()) && Double.isNaN(m.testLoss())) {
+            out.printf("%sepoch %3d  step %6d  batch loss %.4f (not evaluated)  %.1f ms/step%n", label, m.epoch(), m.step(),
+                    m.batchLoss(), m.msPerStep());
+            out.flush();
+            return;
+        }
         String test = Double.isNaN(m.testLoss()) ? "" : String.format("  test loss %.4f  acc %.4f", m.testLoss(), m.testAccuracy());
         out.printf("%sepoch %3d  step %6d  train loss %.4f  acc %.4f%s  R_IG %.3e  %.1f ms/step%n",
                 label, m.epoch(), m.step(), m.trainLoss(), m.trainAccuracy(), test, m.rIG(), m.msPerStep());

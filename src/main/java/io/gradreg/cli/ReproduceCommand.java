@@ -40,10 +40,17 @@ public final class ReproduceCommand implements Callable<Integer> {
     Integer jobs;
     @Option(names = "--list", description = "list the experiments and their claims")
     boolean list;
+    @Option(names = "--index", description = "only rebuild docs/results.md from docs/results/*/results.md")
+    boolean index;
 
     @Override
     public Integer call() throws IOException {
         PrintWriter log = spec.commandLine().getOut();
+        if (index) {
+            writeIndex();
+            log.println("rebuilt docs/results.md");
+            return 0;
+        }
         if (list || name == null) {
             Experiments.all().values().forEach(e -> log.printf("%-15s %s%n", e.name(), e.claim()));
             if (name == null && !list) {
@@ -64,7 +71,8 @@ public final class ReproduceCommand implements Callable<Integer> {
             Experiment.Report r = e.run(new Experiment.Context(quick, dir, j, log));
             double minutes = (System.nanoTime() - t0) / 60e9;
             String command = "./gradreg reproduce " + e.name() + (quick ? " --quick" : "");
-            AtomicFiles.writeString(dir.resolve("results.md"), String.format("## %s%n%n**Claim.** %s%n%n**Command.** `%s` (%.1f min on %d cores)%n%n**Verdict: %s**%n%n%s",
+            AtomicFiles.writeString(dir.resolve("results.md"), String.format("## %s%n%n**Claim.** %s%n%n**Command.** `%s` "
+                    + "(this invocation: %.1f min on %d cores; runs finished by an earlier invocation are reused, not rerun)%n%n**Verdict: %s**%n%n%s",
                     e.name(), e.claim(), command, minutes, Runtime.getRuntime().availableProcessors(), r.verdict(), r.markdown()));
             log.printf("%s: %s%nwritten to %s%n", e.name(), r.verdict(), dir);
             if (!quick && out == null) {

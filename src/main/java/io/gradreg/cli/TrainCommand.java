@@ -97,6 +97,9 @@ public final class TrainCommand implements Callable<Integer> {
     int accumulate;
     @Option(names = "--no-shuffle", description = "keep the data order")
     boolean noShuffle;
+    @Option(names = "--eval-every", defaultValue = "1",
+            description = "evaluate on the full training and test sets every N epochs and after the last (default: ${DEFAULT-VALUE})")
+    int evalEvery;
     @Option(names = "--seed", defaultValue = "0", description = "seed of init, data order, dropout (default: ${DEFAULT-VALUE})")
     long seed;
     @Option(names = "--init-weights", description = "start from these weights (safetensors, PyTorch state_dict names)")
@@ -147,6 +150,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (worldSize > 1) {
             masterPort();
         }
+        if (evalEvery < 1) {
+            throw new GradregException("--eval-every must be >= 1, got " + evalEvery);
+        }
         if (trainSize < 0) {
             throw new GradregException("--train-size must be >= 0, got " + trainSize);
         }
@@ -167,7 +173,7 @@ public final class TrainCommand implements Callable<Integer> {
             Weights.load(net, initWeights);
         }
         Loss loss = Loss.forTargets(train.y());
-        Trainer trainer = new Trainer(net, loss, cfg);
+        Trainer trainer = new Trainer(net, loss, cfg).evalEvery(evalEvery);
         // Only rank 0 writes; the other workers keep a view that writes nothing.
         boolean writer = rank == 0;
         RunDirectory run = resume ? RunDirectory.existing(out) : writer ? RunDirectory.fresh(out) : RunDirectory.readOnly(out);

@@ -12,7 +12,8 @@ public final class Experiments {
     /** Every experiment by name. */
     public static Map<String, Experiment> all() {
         Map<String, Experiment> m = new LinkedHashMap<>();
-        for (Experiment e : List.<Experiment>of(new Smoothness(), new Dln(), new IgrTwoParam(), new IgrMnist())) {
+        for (Experiment e : List.<Experiment>of(new SmallMnist(), new Smoothness(), new GrCompute(), new Dln(), new IgrTwoParam(),
+                new IgrMnist(), new FloodingVsGr())) {
             m.put(e.name(), e);
         }
         return m;

@@ -62,6 +62,56 @@ public final class Sweep {
         }
     }
 
+    /**
+     * Runs every run of {@code spec} not done yet inside this JVM, one after another (same skip and
+     * resume rules, same train command, output to each run's log.txt). For sweeps of seconds-long
+     * runs, e.g. {@code reproduce --quick}, where starting a JVM and libtorch per run would cost
+     * more than the run itself; runs are sequential because libtorch's generator is global.
+     */
+    public static List<Outcome> runInProcess(SweepSpec spec, PrintWriter log) {
+        List<SweepSpec.Run> runs = spec.runs();
+        List<Outcome> out = new ArrayList<>();
+        for (SweepSpec.Run r : runs) {
+            Outcome o;
+            try {
+                o = runHere(r, spec.out().resolve(r.id()));
+            } catch (IOException e) {
+                throw new GradregException(spec.out().resolve(r.id()) + ": " + e.getMessage());
+            }
+            out.add(o);
+            log.printf("[%d/%d] %-7s %s%s%n", out.size(), runs.size(), o.status().name().toLowerCase(), r.id(),
+                    o.message().isEmpty() ? "" : ": " + o.message());
+            log.flush();
+        }
+        return out;
+    }
+
+    private static Outcome runHere(SweepSpec.Run r, Path dir) throws IOException {
+        if (Files.isRegularFile(dir.resolve("summary.json"))) {
+            return new Outcome(r, dir, Status.SKIPPED, 0, "already done");
+        }
+        Files.createDirectories(dir);
+        List<String> args = new ArrayList<>(List.of("train"));
+        args.addAll(r.args());
+        args.addAll(List.of("--out", dir.toString(), "--threads", "1"));
+        if (Files.isRegularFile(dir.resolve("checkpoint.pt"))) {
+            args.add("--resume");
+        }
+        long t0 = System.nanoTime();
+        int code;
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(dir.resolve("log.txt")), true)) {
+            code = io.gradreg.cli.Main.run(w, w, args.toArray(String[]::new));
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (code == 0) {
+            return new Outcome(r, dir, Status.DONE, seconds, String.format("%.1f s", seconds));
+        }
+        List<String> lines = Files.readAllLines(dir.resolve("log.txt"));
+        String last = lines.stream().filter(l -> l.startsWith("gradreg: ")).reduce((a, b) -> b)
+                .orElse(lines.isEmpty() ? "exit code " + code : lines.get(lines.size() - 1));
+        return new Outcome(r, dir, Status.FAILED, seconds, last + " (see " + dir.resolve("log.txt") + ")");
+    }
+
     private static Outcome runOne(SweepSpec.Run r, Path dir) throws IOException, InterruptedException {
         if (Files.isRegularFile(dir.resolve("summary.json"))) {
             return new Outcome(r, dir, Status.SKIPPED, 0, "already done");

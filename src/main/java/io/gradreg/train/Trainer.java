@@ -1,5 +1,6 @@
 package io.gradreg.train;
 
+import io.gradreg.GradregException;
 import io.gradreg.analysis.FullBatch;
 import io.gradreg.data.Dataset;
 import io.gradreg.data.Permutation;
@@ -49,6 +50,7 @@ public final class Trainer {
     private final Optimizer optimizer;
     private volatile boolean stopRequested;
     private DataParallel parallel;
+    private int evalEvery = 1;
     // Where the run is: everything a checkpoint needs besides weights and optimizer state.
     private long step;
     private int epoch;
@@ -72,6 +74,19 @@ public final class Trainer {
 
     public Optimizer optimizer() {
         return optimizer;
+    }
+
+    /**
+     * Evaluates on the full training and test sets only after every {@code k}-th epoch and after
+     * the last one; the other epochs record their batch loss, penalty and step time, with NaN for
+     * the full-set metrics. Evaluation can cost more than the epoch itself on a small training set.
+     */
+    public Trainer evalEvery(int k) {
+        if (k < 1) {
+            throw new GradregException("evaluation interval must be >= 1 epoch, got " + k);
+        }
+        evalEvery = k;
+        return this;
     }
 
     /** Steps taken so far. */
@@ -162,7 +177,9 @@ public final class Trainer {
             }
             long done = Math.max(1, stepInEpoch);
             epoch++;
-            EpochMetrics m = metrics(train, test, total, epochLoss / done, epochPenalty / done, epochNanos / 1e6 / done);
+            boolean evaluate = step >= total || epoch % evalEvery == 0;
+            EpochMetrics m = evaluate ? metrics(train, test, total, epochLoss / done, epochPenalty / done, epochNanos / 1e6 / done)
+                    : unevaluated(total, epochLoss / done, epochPenalty / done, epochNanos / 1e6 / done);
             stepInEpoch = 0;
             epochLoss = 0;
             epochPenalty = 0;
@@ -265,6 +282,12 @@ public final class Trainer {
         double lr = learningRate(Math.max(0, step - 1), total);
         return new EpochMetrics(epoch, step, lr, tr.loss(), tr.accuracy(), te.loss(), te.accuracy(), gn,
                 gn * gn / m, lr * m / 4, batchLoss, penalty, ms);
+    }
+
+    private EpochMetrics unevaluated(long total, double batchLoss, double penalty, double ms) {
+        double nan = Double.NaN;
+        double lr = learningRate(Math.max(0, step - 1), total);
+        return new EpochMetrics(epoch, step, lr, nan, nan, nan, nan, nan, nan, lr * net.numParams() / 4, batchLoss, penalty, ms);
     }
 
     private long[] order(long n, int ep) {

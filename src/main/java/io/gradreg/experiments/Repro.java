@@ -1,0 +1,178 @@
+package io.gradreg.experiments;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gradreg.GradregException;
+import io.gradreg.data.Dataset;
+import io.gradreg.data.Synthetic;
+import io.gradreg.engine.DType;
+import io.gradreg.engine.Engine;
+import io.gradreg.engine.HostArrays;
+import io.gradreg.io.Json;
+import io.gradreg.io.Npz;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * What the sweep-based reproductions share: where their runs live, the synthetic data of
+ * {@code --quick}, running a sweep (failures are errors), and reading a run's metrics.jsonl.
+ */
+final class Repro {
+    private Repro() {}
+
+    /**
+     * The sweep's run directories: {@code runs/reproduce/NAME} for a full run (bulky checkpoints
+     * and weights stay out of docs/ and out of git), {@code OUT/runs} with {@code --quick}.
+     */
+    static Path runsDir(Experiment.Context ctx, String name) {
+        return ctx.quick() ? ctx.out().resolve("runs") : Paths.get("runs", "reproduce", name);
+    }
+
+    /** Paths of a training and a test set written as .npz. */
+    record Data(Path train, Path test) {}
+
+    /**
+     * Gaussian blobs for {@code --quick}: the same task (class means from one seed) for training and
+     * test, with independent samples, written to {@code dir/train.npz} and {@code dir/test.npz}.
+     * No network: quick runs never touch MNIST.
+     */
+    static Data blobs(Path dir, int nTrain, int nTest, int dim, int classes, double spread) {
+        Engine.start();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new GradregException(dir + ": cannot create: " + e.getMessage());
+        }
+        Path train = dir.resolve("train.npz");
+        Path test = dir.resolve("test.npz");
+        write(train, Synthetic.blobs(nTrain, dim, classes, spread, 7, 8, DType.FLOAT32));
+        write(test, Synthetic.blobs(nTest, dim, classes, spread, 7, 9, DType.FLOAT32));
+        return new Data(train, test);
+    }
+
+    private static void write(Path file, Dataset d) {
+        Npz.write(file, Map.of("x", HostArrays.toHost(d.x()), "y", HostArrays.toHost(d.y())));
+    }
+
+    /**
+     * Runs (or skips, when done) every run of {@code spec}; a failed run is an error naming it. A
+     * full run uses parallel worker processes; {@code --quick} runs its tiny runs in this JVM one
+     * after another (the same train command), since a JVM start costs more than such a run.
+     */
+    static List<Sweep.Outcome> sweep(SweepSpec spec, Experiment.Context ctx) {
+        ctx.log().printf("%d runs, %s, in %s%n", spec.runs().size(), ctx.quick() ? "in this process" : ctx.jobs() + " worker processes at a time",
+                spec.out());
+        List<Sweep.Outcome> out = ctx.quick() ? Sweep.runInProcess(spec, ctx.log()) : Sweep.run(spec, ctx.jobs(), ctx.log());
+        List<String> failed = out.stream().filter(o -> o.status() == Sweep.Status.FAILED)
+                .map(o -> o.run().id() + ": " + o.message()).toList();
+        if (!failed.isEmpty()) {
+            throw new GradregException(failed.size() + " of " + out.size() + " runs failed; first: " + failed.get(0));
+        }
+        return out;
+    }
+
+    /**
+     * The wall time of a sweep, kept in {@code OUT/sweep-time.json} so that a report rebuilt from
+     * finished runs (all skipped) still states how long the runs took: minutes of this invocation
+     * plus those recorded before when some runs were skipped. Returns a sentence for the report.
+     */
+    static String sweepTime(Experiment.Context ctx, List<Sweep.Outcome> outcomes, double minutes) {
+        Path f = ctx.out().resolve("sweep-time.json");
+        long ran = outcomes.stream().filter(o -> o.status() == Sweep.Status.DONE).count();
+        double before = 0;
+        long ranBefore = 0;
+        if (ran < outcomes.size() && Files.isRegularFile(f)) {
+            JsonNode t = Json.read(f);
+            before = value(t, "minutes");
+            ranBefore = t.path("runs_run").asLong();
+        }
+        double total = before + (ran > 0 ? minutes : 0);
+        if (ran > 0) {
+            Map<String, Object> t = new java.util.LinkedHashMap<>();
+            t.put("minutes", total);
+            t.put("runs_run", ranBefore + ran);
+            t.put("runs", outcomes.size());
+            t.put("executor", executor(ctx));
+            Json.writeFile(f, t);
+        }
+        String s = String.format("the sweep (%d runs) took %.1f min of wall time, %s, on a 2-core machine shared with other jobs "
+                + "(times are noisy)", outcomes.size(), total, executor(ctx));
+        return ran == 0 ? s + "; every run was already done when this report was written, so the time is the one recorded in sweep-time.json"
+                : s;
+    }
+
+    /** How the runs were executed, for the reports. */
+    static String executor(Experiment.Context ctx) {
+        return ctx.quick() ? "in this process, one after another" : ctx.jobs() + " worker processes (one libtorch thread each)";
+    }
+
+    /** The lines of {@code dir/metrics.jsonl}, one per epoch. */
+    static List<JsonNode> metrics(Path dir) {
+        Path f = dir.resolve("metrics.jsonl");
+        try {
+            List<JsonNode> out = new ArrayList<>();
+            for (String line : Files.readAllLines(f)) {
+                if (!line.isBlank()) {
+                    out.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(line));
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new GradregException(f + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    /** {@code field} of every epoch (NaN where null: an epoch that was not evaluated). */
+    static double[] column(List<JsonNode> epochs, String field) {
+        return epochs.stream().mapToDouble(m -> value(m, field)).toArray();
+    }
+
+    /** {@code field} of the epochs that pass {@code keep}. */
+    static double[] column(List<JsonNode> epochs, String field, Predicate<JsonNode> keep) {
+        return epochs.stream().filter(keep).mapToDouble(m -> value(m, field)).toArray();
+    }
+
+    /** Whether an epoch was evaluated on the full sets (see {@code train --eval-every}). */
+    static boolean evaluated(JsonNode epoch) {
+        return Double.isFinite(value(epoch, "trainLoss"));
+    }
+
+    static double value(JsonNode m, String field) {
+        JsonNode v = m.get(field);
+        return v == null || v.isNull() ? Double.NaN : v.asDouble();
+    }
+
+    /** A number from a run's summary.json. */
+    static double summary(Path dir, String field) {
+        return value(Json.read(dir.resolve("summary.json")), field);
+    }
+
+    /** The median of the finite values. */
+    static double median(double[] v) {
+        double[] f = java.util.Arrays.stream(v).filter(Double::isFinite).sorted().toArray();
+        if (f.length == 0) {
+            return Double.NaN;
+        }
+        return f.length % 2 == 1 ? f[f.length / 2] : (f[f.length / 2 - 1] + f[f.length / 2]) / 2;
+    }
+
+    /** Mean and standard error of paired differences a[i] − b[i]. */
+    static double[] pairedDiff(double[] a, double[] b) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = a[i] - b[i];
+        }
+        double[] ms = SweepTable.meanStd(d);
+        return new double[] {ms[0], d.length > 1 ? ms[1] / Math.sqrt(d.length) : Double.NaN};
+    }
+
+    /** Accuracy in percent, {@code mean ± std}. */
+    static String pct(double[] meanStd) {
+        return String.format("%.2f ± %.2f", 100 * meanStd[0], 100 * meanStd[1]);
+    }
+}

@@ -1,0 +1,183 @@
+package io.gradreg.experiments;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gradreg.cli.Main;
+import io.gradreg.io.Json;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code gradreg reproduce NAME --quick} for small-mnist, gr-compute and flooding: synthetic data,
+ * no network, seconds each. Checks that the files are there and that their numbers agree with
+ * each other and with the run directories.
+ */
+class ReproduceQuickTest {
+    @TempDir
+    Path tmp;
+
+    private String reproduce(String name) throws IOException {
+        Path recorded = Path.of("docs", "results", name, "results.md");
+        Object before = Files.exists(recorded) ? Files.getLastModifiedTime(recorded) : null;
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "reproduce", name, "--quick", "--out", tmp.toString());
+        assertEquals(0, code, err + "\n" + out);
+        assertEquals(before, Files.exists(recorded) ? Files.getLastModifiedTime(recorded) : null, "a quick run must not touch docs/results");
+        assertTrue(Files.isDirectory(tmp.resolve("runs")), "the quick runs live under --out");
+        return out.toString();
+    }
+
+    /** A CSV as rows of column → cell (no quoted commas in these files). */
+    static List<Map<String, String>> csv(Path file) throws IOException {
+        List<String> lines = Files.readAllLines(file);
+        String[] head = lines.get(0).split(",");
+        List<Map<String, String>> rows = new ArrayList<>();
+        for (String l : lines.subList(1, lines.size())) {
+            String[] cells = l.split(",", -1);
+            Map<String, String> row = new LinkedHashMap<>();
+            for (int i = 0; i < head.length; i++) {
+                row.put(head[i], i < cells.length ? cells[i] : "");
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    static void assertVerdict(Path results) throws IOException {
+        String text = Files.readString(results);
+        String verdict = text.lines().filter(l -> l.startsWith("**Verdict: ")).findFirst().orElseThrow();
+        assertTrue(verdict.matches("\\*\\*Verdict: (reproduced|partly reproduced|not reproduced): .*"), verdict);
+    }
+
+    static void assertPng(Path p) throws IOException {
+        assertTrue(Files.isRegularFile(p), p + " missing");
+        byte[] b = Files.readAllBytes(p);
+        assertTrue(b.length > 1000 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G', p + " is not a PNG");
+    }
+
+    static double mean(List<Double> v) {
+        return v.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    }
+
+    @Test
+    void smallMnistQuickWritesATableWhoseMeansAreTheSeedsMeans() throws IOException {
+        String log = reproduce("small-mnist");
+        assertTrue(log.contains("small-mnist: "), log);
+        assertVerdict(tmp.resolve("results.md"));
+        for (String s : List.of("nowd", "wd", "dropout")) {
+            assertPng(tmp.resolve("accuracy-" + s + ".png"));
+        }
+        List<Map<String, String>> runs = csv(tmp.resolve("runs.csv"));
+        assertEquals(4 * 3 * 2, runs.size(), "4 methods x 3 settings x 2 seeds");
+        Map<String, List<Double>> bySetting = new HashMap<>();
+        for (Map<String, String> r : runs) {
+            double acc = Double.parseDouble(r.get("final_test_accuracy"));
+            assertTrue(acc >= 0 && acc <= 1, r.toString());
+            bySetting.computeIfAbsent(r.get("setting") + "/" + r.get("method"), k -> new ArrayList<>()).add(acc);
+            // runs.csv holds what the run directory's summary.json says
+            Path dir = tmp.resolve("runs").resolve(r.get("setting") + "-" + r.get("method") + "_seed=" + r.get("seed"));
+            assertEquals(Json.read(dir.resolve("summary.json")).get("final_test_accuracy").asDouble(), acc, 0);
+        }
+        List<Map<String, String>> table = csv(tmp.resolve("small-mnist.csv"));
+        assertEquals(12, table.size());
+        Map<String, Double> baseline = new HashMap<>();
+        for (Map<String, String> t : table) {
+            List<Double> seeds = bySetting.get(t.get("setting") + "/" + t.get("method"));
+            assertEquals(2, seeds.size());
+            assertEquals("2", t.get("n"));
+            double m = Double.parseDouble(t.get("mean_test_accuracy"));
+            assertEquals(mean(seeds), m, 1e-12, t.toString());
+            assertEquals(Math.abs(seeds.get(0) - seeds.get(1)) / Math.sqrt(2), Double.parseDouble(t.get("std_test_accuracy")), 1e-12);
+            if (t.get("method").equals("baseline")) {
+                baseline.put(t.get("setting"), m);
+            } else {
+                assertEquals(m - baseline.get(t.get("setting")), Double.parseDouble(t.get("diff_vs_baseline")), 1e-12);
+            }
+        }
+        // the dropout setting trained with dropout, the wd setting with weight decay
+        JsonNode cfg = Json.read(tmp.resolve("runs/dropout-spectreg_seed=0/config.json")).get("settings");
+        assertEquals(0.5, cfg.get("--dropout").asDouble(), 0);
+        assertEquals("spectreg", cfg.get("--method").asText());
+        assertEquals(0.0005, Json.read(tmp.resolve("runs/wd-baseline_seed=1/config.json")).get("settings").get("--weight-decay").asDouble(), 0);
+    }
+
+    @Test
+    void grComputeQuickTimesEveryMethodAndTablesTheGrid() throws IOException {
+        reproduce("gr-compute");
+        assertVerdict(tmp.resolve("results.md"));
+        assertPng(tmp.resolve("cost.png"));
+        assertPng(tmp.resolve("accuracy-eps0.05.png"));
+        JsonNode cost = Json.read(tmp.resolve("cost.json"));
+        for (JsonNode model : cost.get("in_process_ms_per_step")) {
+            for (String m : List.of("plain", "exact", "forward", "backward", "central")) {
+                double ms = model.get(m).asDouble();
+                assertTrue(ms > 0 && ms < 1000, m + " " + ms);
+                assertTrue(ms / model.get("plain").asDouble() > 0);
+            }
+        }
+        assertTrue(cost.get("sweep_ms_per_step").get("forward").asDouble() > 0);
+        List<Map<String, String>> runs = csv(tmp.resolve("runs.csv"));
+        assertEquals(5 * 2, runs.size(), "plain, exact, forward, backward, central x 2 seeds");
+        List<Map<String, String>> table = csv(tmp.resolve("gr-compute.csv"));
+        assertEquals(5, table.size());
+        for (Map<String, String> t : table) {
+            List<Double> seeds = new ArrayList<>();
+            for (Map<String, String> r : runs) {
+                if (r.get("second_order").equals(t.get("second_order")) && r.get("gamma").equals(t.get("gamma")) && r.get("eps").equals(t.get("eps"))) {
+                    seeds.add(Double.parseDouble(r.get("final_test_accuracy")));
+                }
+            }
+            assertEquals(2, seeds.size(), t.toString());
+            assertEquals(mean(seeds), Double.parseDouble(t.get("mean_test_accuracy")), 1e-12);
+            assertTrue(Double.parseDouble(t.get("median_ms_per_step")) > 0);
+        }
+        assertTrue(Files.readString(tmp.resolve("results.md")).contains("| 0.1 | 0.05 | "));
+    }
+
+    @Test
+    void floodingQuickIsPlainUntilTheFloodLevelAndComparesItWithForwardGr() throws IOException {
+        reproduce("flooding");
+        assertVerdict(tmp.resolve("results.md"));
+        for (String p : List.of("train-loss.png", "train-loss-tail.png", "train-loss-full.png", "test-accuracy.png", "r-ig.png")) {
+            assertPng(tmp.resolve(p));
+        }
+        List<Map<String, String>> runs = csv(tmp.resolve("runs.csv"));
+        assertEquals(3 * 2, runs.size(), "plain, flooding, F-GR x 2 seeds");
+        List<Map<String, String>> table = csv(tmp.resolve("flooding.csv"));
+        assertEquals(List.of("plain", "flood_b=0.3", "fgr_g=0.1_e=0.05"), table.stream().map(t -> t.get("config")).toList());
+        for (Map<String, String> t : table) {
+            List<Double> seeds = runs.stream().filter(r -> r.get("config").equals(t.get("config")))
+                    .map(r -> Double.parseDouble(r.get("final_test_accuracy"))).toList();
+            assertEquals(mean(seeds), Double.parseDouble(t.get("mean_test_accuracy")), 1e-12);
+        }
+        // Above the flood level flooding is plain SGD step for step: the first epoch (loss ~1.3 > b = 0.3) agrees exactly.
+        for (String seed : List.of("0", "1")) {
+            String plain = Files.readAllLines(tmp.resolve("runs/plain_seed=" + seed + "/metrics.jsonl")).get(0);
+            String flood = Files.readAllLines(tmp.resolve("runs/flood_b=0.3_seed=" + seed + "/metrics.jsonl")).get(0);
+            JsonNode p = Json.read(Files.writeString(tmp.resolve("p.json"), plain));
+            JsonNode f = Json.read(Files.writeString(tmp.resolve("f.json"), flood));
+            assertTrue(p.get("batchLoss").asDouble() > 0.3, plain);
+            assertEquals(p.get("trainLoss").asDouble(), f.get("trainLoss").asDouble(), 0, "epoch 1 of flooding is plain SGD");
+            assertEquals(p.get("testAccuracy").asDouble(), f.get("testAccuracy").asDouble(), 0);
+        }
+        // Flooding holds its training loss near b, above plain's.
+        Map<String, String> flood = table.get(1);
+        double b = 0.3;
+        double finalBatch = Double.parseDouble(flood.get("final_batch_loss"));
+        assertTrue(finalBatch > 0.5 * b && finalBatch < 2 * b, "flooding's final batch loss " + finalBatch);
+        assertTrue(Double.parseDouble(flood.get("final_train_loss")) > Double.parseDouble(table.get(0).get("final_train_loss")));
+        assertFalse(flood.get("first_epoch_flooding_active").isEmpty(), "the quick flood level is reached");
+    }
+}
