@@ -67,8 +67,8 @@ public final class BenchCommand implements Callable<Integer> {
         if (w.isEmpty()) {
             throw new GradregException("no workload matches --models " + models);
         }
-        double peak = Bench.matmulPeak(1024);
-        log.printf("%d threads; float32 matmul peak (1024x1024) %.1f GFLOP/s%n", Engine.threads(), peak);
+        double peak = Bench.matmulPeak();
+        log.printf("%d threads; float32 matmul peak (best n x n product, n = 512..2048) %.1f GFLOP/s%n", Engine.threads(), peak);
         List<Bench.Timing> timings = Bench.run(w, m, warmup, steps, peak, log);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("threads", Engine.threads());
@@ -77,7 +77,7 @@ public final class BenchCommand implements Callable<Integer> {
         json.put("steps", steps);
         json.put("warmup", warmup);
         json.put("timings", timings);
-        StringBuilder md = new StringBuilder(String.format("Matmul peak (float32, 1024×1024, %d threads): %.1f GFLOP/s.%n%n", Engine.threads(), peak));
+        StringBuilder md = new StringBuilder(String.format("Matmul peak (float32, best n×n product for n = 512…2048, %d threads): %.1f GFLOP/s.%n%n", Engine.threads(), peak));
         md.append("| model | batch | method | median ms/step | × plain | GFLOP/s (est.) | % of peak |\n|---|---|---|---|---|---|---|\n");
         for (Bench.Timing t : timings) {
             md.append(String.format("| %s | %d | %s | %.2f | %.2f | %.1f | %.0f%% |%n", t.model(), t.batch(), t.method(), t.medianMs(),

@@ -31,16 +31,24 @@ import org.bytedeco.pytorch.global.torch;
  * matrix-multiply peak, and native memory over many steps of exact GR.
  */
 public final class Bench {
-    /** A model and batch size to time. {@code forwardFlops} is the multiply-adds × 2 of one forward pass of one sample. */
-    public record Workload(String model, int batch, long[] inputShape, double forwardFlops) {}
+    /**
+     * A model and batch size to time. {@code forwardFlops}: 2 × multiply-adds of one sample's forward
+     * pass; {@code firstLayerFlops}: the first layer's share, whose input gradient backprop skips.
+     */
+    public record Workload(String model, int batch, long[] inputShape, double forwardFlops, double firstLayerFlops) {
+        /** FLOPs of one plain step on one sample: forward, weight gradients, and input gradients of all layers but the first. */
+        public double plainStepFlops() {
+            return 3 * forwardFlops - firstLayerFlops;
+        }
+    }
 
     /** One timed cell: median step time, its ratio to plain on the same workload, and the GFLOP/s estimate. */
     public record Timing(String model, int batch, String method, double medianMs, double ratioToPlain, double gflops, double peakFraction) {}
 
     public static final List<Workload> WORKLOADS = List.of(
-            new Workload("mlp:784-512-512-10", 128, new long[] {784}, 2.0 * (784 * 512 + 512 * 512 + 512 * 10)),
-            new Workload("lenet5", 128, new long[] {1, 28, 28}, lenetFlops()),
-            new Workload("mlp:784-1024-1024-10", 512, new long[] {784}, 2.0 * (784 * 1024 + 1024 * 1024 + 1024 * 10)));
+            new Workload("mlp:784-512-512-10", 128, new long[] {784}, 2.0 * (784 * 512 + 512 * 512 + 512 * 10), 2.0 * 784 * 512),
+            new Workload("lenet5", 128, new long[] {1, 28, 28}, lenetFlops(), 2.0 * 6 * 28 * 28 * 25),
+            new Workload("mlp:784-1024-1024-10", 512, new long[] {784}, 2.0 * (784 * 1024 + 1024 * 1024 + 1024 * 10), 2.0 * 784 * 1024));
 
     /** The methods of the issue, with their cost in plain-step equivalents (forward + backward passes). */
     public static Map<String, Method> methods() {
@@ -58,9 +66,8 @@ public final class Bench {
     }
 
     /**
-     * Plain-step equivalents of each method (a plain step = one forward and one backward pass, about
-     * 3 forward passes of FLOPs): finite differences cost one extra step per evaluation, double
-     * backprop about one more step.
+     * Plain-step equivalents of each method, for the GFLOP/s estimate: finite differences cost one
+     * extra step per evaluation, double backprop about one more step. An estimate, not a count.
      */
     static double plainSteps(String method) {
         return switch (method) {
@@ -72,7 +79,16 @@ public final class Bench {
 
     private Bench() {}
 
-    /** Matrix-multiply peak in GFLOP/s: the best of a few float32 n×n products on all threads. */
+    /** Matrix-multiply peak in GFLOP/s: the best float32 n×n product over n = 512 … 2048, on all threads. */
+    public static double matmulPeak() {
+        double best = 0;
+        for (int n : new int[] {512, 1024, 2048}) {
+            best = Math.max(best, matmulPeak(n));
+        }
+        return best;
+    }
+
+    /** Matrix-multiply speed in GFLOP/s: the best of a few float32 n×n products on all threads. */
     public static double matmulPeak(int n) {
         try (PointerScope scope = new PointerScope()) {
             Tensor a = torch.randn(n, n);
@@ -118,7 +134,7 @@ public final class Bench {
                 if (m.getKey().equals("plain")) {
                     plain = ms;
                 }
-                double flops = 3 * w.forwardFlops() * w.batch() * plainSteps(m.getKey());
+                double flops = w.plainStepFlops() * w.batch() * plainSteps(m.getKey());
                 double gflops = flops / (ms / 1e3) / 1e9;
                 Timing t = new Timing(w.model(), w.batch(), m.getKey(), ms, ms / plain, gflops, gflops / peak);
                 out.add(t);
