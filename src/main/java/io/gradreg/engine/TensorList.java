@@ -96,6 +96,16 @@ public final class TensorList {
         return new TensorList(r);
     }
 
+    /** {@code this + w * (end - this)} in one fused pass per tensor. */
+    public TensorList lerp(TensorList end, double w) {
+        Scalar a = new Scalar(w);
+        Tensor[] r = new Tensor[tensors.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = tensors[i].lerp(end.tensors[i], a);
+        }
+        return new TensorList(r);
+    }
+
     /** Elementwise product. */
     public TensorList mul(TensorList other) {
         Tensor[] r = new Tensor[tensors.length];

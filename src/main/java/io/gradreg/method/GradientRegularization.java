@@ -21,8 +21,14 @@ public record GradientRegularization(double gamma, double eps, SecondOrder secon
             double n = g.norm();
             step = n > 0 ? eps / n : eps;
         }
-        TensorList hg = secondOrder.slope(o.paramLine(g, e), g, step);
-        return new Update(g.add(hg, gamma), e.loss());
+        Line line = o.paramLine(g, e);
+        // One-sided differences fold into one fused pass: g + (γ/ε)(G(±ε) − g) = lerp(g, G(±ε), ±γ/ε).
+        TensorList d = switch (secondOrder) {
+            case FORWARD -> g.lerp(line.gradAt(step), gamma / step);
+            case BACKWARD -> g.lerp(line.gradAt(-step), -gamma / step);
+            default -> g.add(secondOrder.slope(line, g, step), gamma);
+        };
+        return new Update(d, e.loss());
     }
 
     @Override

@@ -3,8 +3,8 @@ package io.gradreg.method;
 import io.gradreg.engine.TensorList;
 import io.gradreg.nn.Net;
 import java.util.function.UnaryOperator;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -29,9 +29,6 @@ public final class Oracle implements ParamOracle {
     private final long seed;
     private final TensorList params;
     private int forwards;
-    private TensorList savedParams;
-    /** The native-memory scope the oracle lives in: its lazily made copy of θ must live as long. */
-    private final PointerScope owner = PointerScope.getInnerScope();
 
     /** Loss and gradient at the current parameters; {@code grad} keeps its graph if asked to. */
     public record Eval(double loss, TensorList grad) {}
@@ -104,26 +101,30 @@ public final class Oracle implements ParamOracle {
         return new Eval(l.item_double(), g);
     }
 
-    /** grad L at theta + s v; theta is restored bit-exactly afterwards. */
+    /**
+     * grad L at theta + s v; theta is restored bit-exactly afterwards. The parameters are pointed
+     * at new storage holding theta + s v and pointed back at their own storage after the pass, so
+     * theta is never overwritten and nothing is copied back: one pass over memory, not three.
+     */
     @Override
     public TensorList gradAt(TensorList v, double s) {
-        if (savedParams == null) {
-            savedParams = params.copy();
-            // Made during a call that may run in a shorter scope (a shard's, in ShardedOracle).
-            // Outside any scope the garbage collector frees it instead.
-            for (int i = 0; i < savedParams.size(); i++) {
-                if (owner != null) {
-                    owner.attach(savedParams.get(i));
-                } else {
-                    savedParams.get(i).retainReference();
-                }
+        int n = params.size();
+        Tensor[] own = new Tensor[n];
+        Scalar alpha = new Scalar(s);
+        try (NoGradGuard g = new NoGradGuard()) {
+            for (int i = 0; i < n; i++) {
+                own[i] = params.get(i).detach(); // shares theta's storage
+                params.get(i).set_(own[i].add(v.get(i), alpha));
             }
         }
-        params.addInPlace(v, s);
         try {
             return grad(loss(forward(x)), params, false, false);
         } finally {
-            params.copyFrom(savedParams);
+            try (NoGradGuard g = new NoGradGuard()) {
+                for (int i = 0; i < n; i++) {
+                    params.get(i).set_(own[i]);
+                }
+            }
         }
     }
 
