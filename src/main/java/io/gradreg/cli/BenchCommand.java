@@ -134,6 +134,7 @@ public final class BenchCommand implements Callable<Integer> {
                 + "| %d workers, 1 thread each (gradreg launch) | %.2f | %.0f |%n%nSpeed-up of the workers: %.2fx.%n",
                 cores, a, 128e3 / a, nproc, b, 128e3 / b, a / b);
         log.print(md);
+        log.flush();
         AtomicFiles.writeString(out.resolve("scaling.md"), md);
         return 0;
     }
