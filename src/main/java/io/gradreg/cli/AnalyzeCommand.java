@@ -71,6 +71,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
     Double lr;
     @Option(names = "--seed", defaultValue = "0", description = "seed of the data subsets (as in train) and of the estimators' random vectors (default: the run's)")
     long seed;
+    @Option(names = "--threads", description = "libtorch threads (default: one per core)")
+    Integer threads;
     @Option(names = "--out", description = "output directory (default: RUN_DIR/analysis, or runs/analysis)")
     Path out;
 
@@ -81,7 +83,14 @@ public final class AnalyzeCommand implements Callable<Integer> {
             fillFromRun();
         }
         validate();
-        Engine.start();
+        if (threads != null && threads < 1) {
+            throw new GradregException("--threads must be >= 1, got " + threads);
+        }
+        if (threads != null) {
+            Engine.start(threads);
+        } else {
+            Engine.start();
+        }
         DataOptions.Loaded data = dataOptions.load(modelOptions.dtype(), seed, log);
         if (on.equals("test") && data.test() == null) {
             throw new GradregException("--on test but " + dataOptions.data + " has no test split (add --test-data PATH)");

@@ -62,14 +62,32 @@ public final class IgrMnist implements Experiment {
         Path runsDir = q ? ctx.out().resolve("runs") : Paths.get("runs", "reproduce", name());
         SweepSpec spec = new SweepSpec(name(), runsDir, base, Map.of(), grid);
         List<Sweep.Outcome> outcomes = Sweep.run(spec, ctx.jobs(), ctx.log());
+        List<Path> toAnalyze = new ArrayList<>();
         for (Sweep.Outcome o : outcomes) {
             if (o.status() == Sweep.Status.FAILED) {
                 throw new GradregException("run " + o.run().id() + " failed: " + o.message());
             }
-            Path analysis = o.dir().resolve("analysis").resolve("analysis.json");
-            if (!Files.isRegularFile(analysis)) {
-                analyze(o.dir(), q, ctx);
+            if (!Files.isRegularFile(o.dir().resolve("analysis").resolve("analysis.json"))) {
+                toAnalyze.add(o.dir());
             }
+        }
+        // Like the training workers: ctx.jobs() analyses at a time, one libtorch thread each.
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(ctx.jobs());
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (Path dir : toAnalyze) {
+                done.add(pool.submit(() -> analyze(dir, q, ctx)));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof GradregException g ? g : new GradregException("analysis failed: " + e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GradregException("interrupted");
+        } finally {
+            pool.shutdownNow();
         }
 
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -135,7 +153,7 @@ public final class IgrMnist implements Experiment {
     private static void analyze(Path dir, boolean quick, Context ctx) {
         List<String> cmd = Worker.command("analyze", dir.toString(), "--sigmas", "0,0.01,0.02," + NOISE_SIGMA + ",0.1",
                 "--repeats", quick ? "2" : "5", "--max-iters", quick ? "10" : "30", "--hutchinson-samples", quick ? "2" : "10",
-                "--ascent-steps", quick ? "2" : "5");
+                "--ascent-steps", quick ? "2" : "5", "--threads", "1");
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("analysis.log").toFile()).start();
             if (p.waitFor() != 0) {
@@ -147,7 +165,10 @@ public final class IgrMnist implements Experiment {
             Thread.currentThread().interrupt();
             throw new GradregException("interrupted");
         }
-        ctx.log().printf("analyzed %s%n", dir.getFileName());
+        synchronized (ctx.log()) {
+            ctx.log().printf("analyzed %s%n", dir.getFileName());
+            ctx.log().flush();
+        }
     }
 
     /** Four overlapping 16-d blobs: a seconds-long stand-in for MNIST in --quick mode (no download). */
