@@ -17,7 +17,7 @@ import org.bytedeco.pytorch.global.torch;
  * <p>It guarantees what methods.md requires of every perturbed evaluation: the same dropout masks
  * (libtorch's generator is reseeded with the step's seed before every forward pass), batch-norm
  * running statistics updated by the first forward pass only (later passes run with them frozen), and the
- * parameters restored bit-exactly (from a copy, not by subtracting the step).
+ * parameters restored bit-exactly (their own storage is never overwritten, see {@link #gradAt}).
  *
  * <p>An oracle lives for one step, inside the caller's native-memory scope.
  */
