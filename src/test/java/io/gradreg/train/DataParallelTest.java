@@ -34,8 +34,7 @@ class DataParallelTest {
         }
     }
 
-    double[] worker(Method m, int port, int rank, int world, int accumulate) {
-        Net net = Fixtures.mlp(rank + 10, Activation.TANH, 5, 7, 3); // a different init: rank 0's is broadcast
+    double[] worker(Net net, Method m, int port, int rank, int world, int accumulate) {
         DataParallel dp = DataParallel.connect("127.0.0.1", port, rank, world, Duration.ofSeconds(30));
         Trainer t = new Trainer(net, Loss.CROSS_ENTROPY, TrainConfig.of(m, 0.1, 2, 16, 1)
                 .withOptimizer(new OptimizerSpec(OptimizerSpec.Kind.SGD, 0.1, 0.9, false, 0)).withAccumulate(accumulate)).distributed(dp);
@@ -55,8 +54,12 @@ class DataParallelTest {
                         .withOptimizer(new OptimizerSpec(OptimizerSpec.Kind.SGD, 0.1, 0.9, false, 0))).fit(data, null, Trainer.Listener.NONE);
                 int port = freePort();
                 // 45 samples in batches of 16: the last batch (13) splits 6 / 7; each worker also accumulates 2 micro-batches
-                Future<double[]> r0 = pool.submit(() -> worker(m, port, 0, 2, 2));
-                Future<double[]> r1 = pool.submit(() -> worker(m, port, 1, 2, 2));
+                // Built here, one after the other: libtorch's generator is global, so concurrent inits would race.
+                // Rank 1 starts from other weights: rank 0's are broadcast.
+                Net n0 = Fixtures.mlp(10, Activation.TANH, 5, 7, 3);
+                Net n1 = Fixtures.mlp(11, Activation.TANH, 5, 7, 3);
+                Future<double[]> r0 = pool.submit(() -> worker(n0, m, port, 0, 2, 2));
+                Future<double[]> r1 = pool.submit(() -> worker(n1, m, port, 1, 2, 2));
                 assertArrayEquals(ref.params().toDoubles(), r0.get(120, TimeUnit.SECONDS), 1e-10, m.describe() + " rank 0");
                 assertArrayEquals(ref.params().toDoubles(), r1.get(120, TimeUnit.SECONDS), 1e-10, m.describe() + " rank 1");
             }
