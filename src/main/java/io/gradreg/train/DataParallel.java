@@ -22,6 +22,13 @@ import org.bytedeco.pytorch.Work;
  * others with a message instead of a hang.
  */
 public final class DataParallel implements Reducer {
+    /**
+     * The process group takes shared ownership of the store (c10's intrusive pointer), so letting
+     * the garbage collector run JavaCPP's deallocators on them would free the store twice. A
+     * group lives as long as its process anyway: they are kept here and never collected.
+     */
+    private static final java.util.List<Object> KEEP_ALIVE = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
     private final int rank;
     private final int world;
     private final Milliseconds timeout;
@@ -55,7 +62,9 @@ public final class DataParallel implements Reducer {
             TCPStore store = new TCPStore(host, o);
             ProcessGroupGloo.Options opts = ProcessGroupGloo.Options.create(ms);
             opts.devices(new GlooDeviceVector(ProcessGroupGloo.createDeviceForHostname(localAddressToward(host, port))));
-            return new DataParallel(rank, world, ms, store, new ProcessGroupGloo(store, rank, world, opts));
+            DataParallel dp = new DataParallel(rank, world, ms, store, new ProcessGroupGloo(store, rank, world, opts));
+            KEEP_ALIVE.addAll(java.util.List.of(o, store, opts, dp.group));
+            return dp;
         } catch (RuntimeException e) {
             throw new GradregException("data-parallel worker " + rank + " could not join the group at " + host + ":" + port
                     + " within " + timeout.toSeconds() + " s: " + firstLine(e), e);
