@@ -70,11 +70,7 @@ public final class FloodingVsGr implements Experiment {
                 Map<String, String> labels = new LinkedHashMap<>();
                 labels.put("config", c.id());
                 labels.put("seed", seeds.get(s));
-                Map<String, Double> values = new LinkedHashMap<>();
-                for (String m : SweepTable.METRICS) {
-                    values.put(m, Repro.summary(dir, m));
-                }
-                rows.add(new SweepTable.Row(labels, values));
+                rows.add(Repro.row(dir, labels));
             }
             acc.put(c.id(), a);
             curves.put(c.id(), cs);

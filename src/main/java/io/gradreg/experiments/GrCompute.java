@@ -148,11 +148,7 @@ public final class GrCompute implements Experiment {
                 labels.put("gamma", c.order().equals("plain") ? "" : String.valueOf(c.gamma()));
                 labels.put("eps", Double.isNaN(c.eps()) ? "" : String.valueOf(c.eps()));
                 labels.put("seed", seeds.get(s));
-                Map<String, Double> values = new LinkedHashMap<>();
-                for (String m : SweepTable.METRICS) {
-                    values.put(m, Repro.summary(dir, m));
-                }
-                rows.add(new SweepTable.Row(labels, values));
+                rows.add(Repro.row(dir, labels));
             }
             acc.put(c.id(), a);
             ms.put(c.id(), t);

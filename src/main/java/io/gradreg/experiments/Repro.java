@@ -152,6 +152,15 @@ final class Repro {
         return value(Json.read(dir.resolve("summary.json")), field);
     }
 
+    /** A finished run as a {@link SweepTable} row: its labels and the summary.json metrics. */
+    static SweepTable.Row row(Path dir, Map<String, String> labels) {
+        Map<String, Double> values = new java.util.LinkedHashMap<>();
+        for (String m : SweepTable.METRICS) {
+            values.put(m, summary(dir, m));
+        }
+        return new SweepTable.Row(labels, values);
+    }
+
     /** The median of the finite values. */
     static double median(double[] v) {
         double[] f = java.util.Arrays.stream(v).filter(Double::isFinite).sorted().toArray();
