@@ -2,17 +2,11 @@ package io.gradreg.experiments;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gradreg.GradregException;
-import io.gradreg.data.Dataset;
-import io.gradreg.data.Synthetic;
-import io.gradreg.engine.DType;
-import io.gradreg.engine.HostArrays;
 import io.gradreg.io.Json;
 import io.gradreg.io.LinePlot;
-import io.gradreg.io.Npz;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,8 +38,9 @@ public final class IgrMnist implements Experiment {
         List<String> seeds = q ? List.of("0") : List.of("0", "1");
         Map<String, String> base = new LinkedHashMap<>();
         if (q) {
-            base.put("data", quickData(ctx.out(), "quick-train.npz", 400, 3).toString());
-            base.put("test-data", quickData(ctx.out(), "quick-test.npz", 400, 4).toString());
+            Repro.Data d = Repro.blobs(ctx.out().resolve("data"), 400, 400, 16, 4, 0.8);
+            base.put("data", d.train().toAbsolutePath().toString());
+            base.put("test-data", d.test().toAbsolutePath().toString());
             base.put("model", "mlp:16-32-32-4");
             base.put("epochs", "2");
             base.put("batch-size", "32");
@@ -59,14 +54,10 @@ public final class IgrMnist implements Experiment {
         Map<String, List<String>> grid = new LinkedHashMap<>();
         grid.put("lr", java.util.Arrays.stream(lrs).mapToObj(Double::toString).toList());
         grid.put("seed", seeds);
-        Path runsDir = q ? ctx.out().resolve("runs") : Paths.get("runs", "reproduce", name());
-        SweepSpec spec = new SweepSpec(name(), runsDir, base, Map.of(), grid);
-        List<Sweep.Outcome> outcomes = Sweep.run(spec, ctx.jobs(), ctx.log());
+        Path runsDir = Repro.runsDir(ctx, name());
+        List<Sweep.Outcome> outcomes = Repro.sweep(new SweepSpec(name(), runsDir, base, Map.of(), grid), ctx);
         List<Path> toAnalyze = new ArrayList<>();
         for (Sweep.Outcome o : outcomes) {
-            if (o.status() == Sweep.Status.FAILED) {
-                throw new GradregException("run " + o.run().id() + " failed: " + o.message());
-            }
             if (!Files.isRegularFile(o.dir().resolve("analysis").resolve("analysis.json"))) {
                 toAnalyze.add(o.dir());
             }
@@ -122,15 +113,10 @@ public final class IgrMnist implements Experiment {
     /** Best-epoch numbers from metrics.jsonl, landscape numbers from analysis.json. */
     static Map<String, Object> measure(Path dir, double lr) {
         JsonNode best = null;
-        try {
-            for (String line : Files.readAllLines(dir.resolve("metrics.jsonl"))) {
-                JsonNode m = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
-                if (best == null || m.get("testAccuracy").asDouble() > best.get("testAccuracy").asDouble()) {
-                    best = m;
-                }
+        for (JsonNode m : Repro.metrics(dir)) {
+            if (best == null || m.get("testAccuracy").asDouble() > best.get("testAccuracy").asDouble()) {
+                best = m;
             }
-        } catch (IOException e) {
-            throw new GradregException(dir.resolve("metrics.jsonl") + ": cannot read: " + e.getMessage());
         }
         JsonNode a = Json.read(dir.resolve("analysis").resolve("analysis.json"));
         Map<String, Object> row = new LinkedHashMap<>();
@@ -169,14 +155,6 @@ public final class IgrMnist implements Experiment {
             ctx.log().printf("analyzed %s%n", dir.getFileName());
             ctx.log().flush();
         }
-    }
-
-    /** Four overlapping 16-d blobs: a seconds-long stand-in for MNIST in --quick mode (no download). */
-    static Path quickData(Path out, String name, int n, long sampleSeed) {
-        Path f = out.resolve(name);
-        Dataset d = Synthetic.blobs(n, 16, 4, 0.8, 3, sampleSeed, DType.FLOAT32);
-        Npz.write(f, Map.of("x", HostArrays.toHost(d.x()), "y", HostArrays.toHost(d.y())));
-        return f.toAbsolutePath();
     }
 
     private static void plot(Path out, double[] lrs, Map<String, double[][]> perLr) {
