@@ -12,4 +12,10 @@ public class GradregException extends RuntimeException {
     public GradregException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** The first line of {@code e}'s message: libtorch appends a C++ stack trace to its errors. */
+    public static String firstLine(Throwable e) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        return m.lines().findFirst().orElse(m).strip();
+    }
 }

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.TensorVector;
 
 /**
@@ -136,6 +137,15 @@ public final class TensorList {
             r[i] = tensors[i].detach();
         }
         return new TensorList(r);
+    }
+
+    /** Zeros of the same shapes and dtypes, outside the autograd graph (an accumulator). */
+    public TensorList zerosLike() {
+        Tensor[] z = new Tensor[tensors.length];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = torch.zeros_like(tensors[i].detach());
+        }
+        return new TensorList(z);
     }
 
     /** Deep copy of the values, outside the autograd graph. */

@@ -5,7 +5,6 @@ import io.gradreg.nn.Net;
 import java.util.List;
 import java.util.function.Function;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.global.torch;
 
 /**
  * A batch split into shards, answering as the unsplit batch would. Every quantity is the
@@ -75,20 +74,12 @@ public final class ShardedOracle implements ParamOracle {
 
     /** Σ_k w_k term(k), reduced over workers; each term's graph and temporaries die with its own scope. */
     private TensorList weightedSum(Function<Integer, TensorList> term) {
-        TensorList acc = zerosLike(params());
+        TensorList acc = params().zerosLike();
         for (int k = 0; k < shards.size(); k++) {
             try (PointerScope scope = new PointerScope()) {
                 acc.addInPlace(term.apply(k).detach(), weights[k]);
             }
         }
         return reducer.sum(acc);
-    }
-
-    static TensorList zerosLike(TensorList like) {
-        org.bytedeco.pytorch.Tensor[] z = new org.bytedeco.pytorch.Tensor[like.size()];
-        for (int i = 0; i < z.length; i++) {
-            z[i] = torch.zeros_like(like.get(i).detach());
-        }
-        return TensorList.of(z);
     }
 }

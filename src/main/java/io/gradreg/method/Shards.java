@@ -29,7 +29,7 @@ public final class Shards {
         if (method instanceof ParamSpaceMethod p) {
             return p.direction(new ShardedOracle(net, shards, w, reducer));
         }
-        TensorList acc = ShardedOracle.zerosLike(net.params());
+        TensorList acc = net.params().zerosLike();
         double loss = 0;
         double penalty = 0;
         for (int k = 0; k < w.length; k++) {

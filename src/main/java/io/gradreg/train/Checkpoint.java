@@ -53,7 +53,7 @@ public final class Checkpoint {
             if (e instanceof GradregException g) {
                 throw g;
             }
-            throw new GradregException(file + ": cannot write the checkpoint: " + firstLine(e), e);
+            throw new GradregException(file + ": cannot write the checkpoint: " + GradregException.firstLine(e), e);
         }
     }
 
@@ -91,7 +91,7 @@ public final class Checkpoint {
         } catch (GradregException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new GradregException(file + ": not a readable checkpoint: " + firstLine(e), e);
+            throw new GradregException(file + ": not a readable checkpoint: " + GradregException.firstLine(e), e);
         }
     }
 
@@ -137,11 +137,6 @@ public final class Checkpoint {
                     v[i + 7], v[i + 8], v[i + 9], v[i + 10], v[i + 11], v[i + 12]));
         }
         return out;
-    }
-
-    private static String firstLine(Exception e) {
-        String m = e.getMessage() == null ? e.toString() : e.getMessage();
-        return m.lines().findFirst().orElse(m).strip();
     }
 
     private static void deleteQuietly(Path p) {

@@ -67,7 +67,7 @@ public final class DataParallel implements Reducer {
             return dp;
         } catch (RuntimeException e) {
             throw new GradregException("data-parallel worker " + rank + " could not join the group at " + host + ":" + port
-                    + " within " + timeout.toSeconds() + " s: " + firstLine(e), e);
+                    + " within " + timeout.toSeconds() + " s: " + GradregException.firstLine(e), e);
         }
     }
 
@@ -159,7 +159,7 @@ public final class DataParallel implements Reducer {
         } catch (GradregException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new GradregException("data-parallel worker " + rank + " lost contact with the others: " + firstLine(e), e);
+            throw new GradregException("data-parallel worker " + rank + " lost contact with the others: " + GradregException.firstLine(e), e);
         }
     }
 
@@ -174,10 +174,5 @@ public final class DataParallel implements Reducer {
         } catch (java.io.IOException e) {
             throw new GradregException("cannot find this machine's address toward the master " + master + ": " + e.getMessage());
         }
-    }
-
-    private static String firstLine(Exception e) {
-        String m = e.getMessage() == null ? e.toString() : e.getMessage();
-        return m.lines().findFirst().orElse(m).strip();
     }
 }
