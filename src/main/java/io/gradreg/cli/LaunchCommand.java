@@ -1,7 +1,7 @@
 package io.gradreg.cli;
 
 import io.gradreg.GradregException;
-import io.gradreg.experiments.Worker;
+import io.gradreg.sweep.Worker;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ServerSocket;

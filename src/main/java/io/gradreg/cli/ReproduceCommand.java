@@ -1,9 +1,10 @@
 package io.gradreg.cli;
 
 import io.gradreg.GradregException;
-import io.gradreg.experiments.Experiment;
-import io.gradreg.experiments.Experiments;
+import io.gradreg.repro.Experiment;
+import io.gradreg.repro.Experiments;
 import io.gradreg.io.AtomicFiles;
+import io.gradreg.sweep.Launcher;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -68,7 +69,7 @@ public final class ReproduceCommand implements Callable<Integer> {
             Files.createDirectories(dir);
             log.printf("== %s%s: %s%n", e.name(), quick ? " (quick)" : "", e.claim());
             long t0 = System.nanoTime();
-            Experiment.Report r = e.run(new Experiment.Context(quick, dir, j, log));
+            Experiment.Report r = e.run(new Experiment.Context(quick, dir, j, log, Launcher.inProcess(Main::run)));
             double minutes = (System.nanoTime() - t0) / 60e9;
             String command = "./gradreg reproduce " + e.name() + (quick ? " --quick" : "");
             AtomicFiles.writeString(dir.resolve("results.md"), String.format("## %s%n%n**Claim.** %s%n%n**Command.** `%s` "

@@ -1,9 +1,10 @@
 package io.gradreg.cli;
 
 import io.gradreg.GradregException;
-import io.gradreg.experiments.Sweep;
-import io.gradreg.experiments.SweepSpec;
-import io.gradreg.experiments.SweepTable;
+import io.gradreg.sweep.Launcher;
+import io.gradreg.sweep.Sweep;
+import io.gradreg.sweep.SweepSpec;
+import io.gradreg.sweep.SweepTable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,7 +48,7 @@ public final class SweepCommand implements Callable<Integer> {
             runs.forEach(r -> log.println("  " + r.id() + ": gradreg train " + String.join(" ", r.args())));
             return 0;
         }
-        List<Sweep.Outcome> outcomes = Sweep.run(s, j, log);
+        List<Sweep.Outcome> outcomes = Sweep.run(s, j, Launcher.subprocess(), log);
         String md = SweepTable.write(s.out(), SweepTable.rows(s));
         log.println();
         log.print(md);

@@ -3,7 +3,7 @@ package io.gradreg.cli;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.gradreg.experiments.Bench;
+import io.gradreg.bench.Bench;
 import io.gradreg.io.Json;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,8 @@
-package io.gradreg.experiments;
+package io.gradreg.repro;
 
+import io.gradreg.sweep.Sweep;
+import io.gradreg.sweep.SweepSpec;
+import io.gradreg.sweep.SweepTable;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gradreg.io.AtomicFiles;
 import io.gradreg.io.LinePlot;

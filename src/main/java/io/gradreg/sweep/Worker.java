@@ -1,4 +1,4 @@
-package io.gradreg.experiments;
+package io.gradreg.sweep;
 
 import java.util.ArrayList;
 import java.util.List;

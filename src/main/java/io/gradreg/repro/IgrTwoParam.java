@@ -1,4 +1,4 @@
-package io.gradreg.experiments;
+package io.gradreg.repro;
 
 import io.gradreg.engine.DType;
 import io.gradreg.engine.Engine;

@@ -1,4 +1,4 @@
-package io.gradreg.experiments;
+package io.gradreg.bench;
 
 import io.gradreg.data.Dataset;
 import io.gradreg.engine.DType;

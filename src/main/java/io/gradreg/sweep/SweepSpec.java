@@ -1,4 +1,4 @@
-package io.gradreg.experiments;
+package io.gradreg.sweep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

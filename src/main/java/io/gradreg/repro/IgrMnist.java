@@ -1,5 +1,9 @@
-package io.gradreg.experiments;
+package io.gradreg.repro;
 
+import io.gradreg.sweep.Sweep;
+import io.gradreg.sweep.SweepSpec;
+import io.gradreg.sweep.SweepTable;
+import io.gradreg.sweep.Worker;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gradreg.GradregException;
 import io.gradreg.io.Json;

@@ -1,4 +1,4 @@
-package io.gradreg.experiments;
+package io.gradreg.repro;
 
 import static org.junit.jupiter.api.Assertions.*;
 

@@ -1,5 +1,6 @@
-package io.gradreg.experiments;
+package io.gradreg.repro;
 
+import io.gradreg.sweep.SweepTable;
 import io.gradreg.data.Dataset;
 import io.gradreg.engine.DType;
 import io.gradreg.engine.Engine;

@@ -1,5 +1,8 @@
-package io.gradreg.experiments;
+package io.gradreg.repro;
 
+import io.gradreg.sweep.Sweep;
+import io.gradreg.sweep.SweepSpec;
+import io.gradreg.sweep.SweepTable;
 import io.gradreg.data.Dataset;
 import io.gradreg.data.Synthetic;
 import io.gradreg.engine.DType;

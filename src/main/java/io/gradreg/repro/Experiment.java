@@ -1,5 +1,6 @@
-package io.gradreg.experiments;
+package io.gradreg.repro;
 
+import io.gradreg.sweep.Launcher;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 
@@ -17,8 +18,11 @@ public interface Experiment {
     /** Runs the experiment; {@code --quick} shrinks it to seconds, with the same code path. */
     Report run(Context ctx);
 
-    /** Where and how to run. {@code jobs} bounds parallel worker processes. */
-    record Context(boolean quick, Path out, int jobs, PrintWriter log) {}
+    /**
+     * Where and how to run. {@code jobs} bounds parallel worker processes; {@code inProcess} runs a
+     * gradreg command inside this JVM, for {@code --quick} runs too short to pay a JVM start.
+     */
+    record Context(boolean quick, Path out, int jobs, PrintWriter log, Launcher inProcess) {}
 
     /**
      * The outcome: {@code verdict} is one of "reproduced", "partly reproduced", "not reproduced",

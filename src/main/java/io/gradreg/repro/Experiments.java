@@ -1,4 +1,4 @@
-package io.gradreg.experiments;
+package io.gradreg.repro;
 
 import io.gradreg.GradregException;
 import java.util.LinkedHashMap;

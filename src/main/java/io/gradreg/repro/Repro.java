@@ -1,5 +1,9 @@
-package io.gradreg.experiments;
+package io.gradreg.repro;
 
+import io.gradreg.sweep.Launcher;
+import io.gradreg.sweep.Sweep;
+import io.gradreg.sweep.SweepSpec;
+import io.gradreg.sweep.SweepTable;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gradreg.GradregException;
 import io.gradreg.data.Dataset;
@@ -67,7 +71,8 @@ final class Repro {
     static List<Sweep.Outcome> sweep(SweepSpec spec, Experiment.Context ctx) {
         ctx.log().printf("%d runs, %s, in %s%n", spec.runs().size(), ctx.quick() ? "in this process" : ctx.jobs() + " worker processes at a time",
                 spec.out());
-        List<Sweep.Outcome> out = ctx.quick() ? Sweep.runInProcess(spec, ctx.log()) : Sweep.run(spec, ctx.jobs(), ctx.log());
+        List<Sweep.Outcome> out = ctx.quick() ? Sweep.run(spec, 1, ctx.inProcess(), ctx.log())
+                : Sweep.run(spec, ctx.jobs(), Launcher.subprocess(), ctx.log());
         List<String> failed = out.stream().filter(o -> o.status() == Sweep.Status.FAILED)
                 .map(o -> o.run().id() + ": " + o.message()).toList();
         if (!failed.isEmpty()) {

@@ -1,0 +1,93 @@
+package io.gradreg.sweep;
+
+import io.gradreg.GradregException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs a {@link SweepSpec}: every run is a {@code gradreg train} with one libtorch thread, started
+ * by a {@link Launcher} (a worker process, or this JVM for seconds-long runs), {@code jobs} at a
+ * time, so workers do not fight over cores. A run whose directory holds
+ * summary.json is skipped; one with only a checkpoint continues with {@code --resume}. Each
+ * worker's output goes to its run directory's log.txt.
+ */
+public final class Sweep {
+    /** What happened to one run. */
+    public record Outcome(SweepSpec.Run run, Path dir, Status status, double seconds, String message) {}
+
+    public enum Status { DONE, SKIPPED, FAILED }
+
+    private Sweep() {}
+
+    /**
+     * Runs every run of {@code spec} not done yet through {@code launcher}, {@code jobs} at a time,
+     * and returns the outcomes in spec order. In-process launchers need {@code jobs = 1}: libtorch's
+     * generator is global, so two runs in one JVM would draw from each other's stream.
+     */
+    public static List<Outcome> run(SweepSpec spec, int jobs, Launcher launcher, PrintWriter log) {
+        if (jobs < 1) {
+            throw new GradregException("--jobs must be >= 1, got " + jobs);
+        }
+        List<SweepSpec.Run> runs = spec.runs();
+        AtomicInteger finished = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(jobs);
+        try {
+            List<Future<Outcome>> futures = new ArrayList<>();
+            for (SweepSpec.Run r : runs) {
+                futures.add(pool.submit(() -> {
+                    Outcome o = runOne(r, spec.out().resolve(r.id()), launcher);
+                    synchronized (log) {
+                        log.printf("[%d/%d] %-7s %s%s%n", finished.incrementAndGet(), runs.size(), o.status().name().toLowerCase(),
+                                r.id(), o.message().isEmpty() ? "" : ": " + o.message());
+                        log.flush();
+                    }
+                    return o;
+                }));
+            }
+            List<Outcome> out = new ArrayList<>();
+            for (Future<Outcome> f : futures) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GradregException("sweep interrupted; finished runs are kept and skipped next time");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new GradregException("sweep failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** One run: skipped when done, resumed when a checkpoint exists, otherwise started; output to its log.txt. */
+    private static Outcome runOne(SweepSpec.Run r, Path dir, Launcher launcher) throws IOException, InterruptedException {
+        if (Files.isRegularFile(dir.resolve("summary.json"))) {
+            return new Outcome(r, dir, Status.SKIPPED, 0, "already done");
+        }
+        Files.createDirectories(dir);
+        List<String> args = new ArrayList<>(List.of("train"));
+        args.addAll(r.args());
+        args.addAll(List.of("--out", dir.toString(), "--threads", "1"));
+        if (Files.isRegularFile(dir.resolve("checkpoint.pt"))) {
+            args.add("--resume");
+        }
+        long t0 = System.nanoTime();
+        int code = launcher.run(args, dir.resolve("log.txt"));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (code == 0) {
+            return new Outcome(r, dir, Status.DONE, seconds, String.format(seconds < 10 ? "%.1f s" : "%.0f s", seconds));
+        }
+        List<String> lines = Files.readAllLines(dir.resolve("log.txt"));
+        String last = lines.stream().filter(l -> l.startsWith("gradreg: ")).reduce((a, b) -> b)
+                .orElse(lines.isEmpty() ? "exit code " + code : lines.get(lines.size() - 1));
+        return new Outcome(r, dir, Status.FAILED, seconds, last + " (see " + dir.resolve("log.txt") + ")");
+    }
+}
