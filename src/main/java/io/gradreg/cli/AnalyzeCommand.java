@@ -289,24 +289,22 @@ public final class AnalyzeCommand implements Callable<Integer> {
         return m;
     }
 
-    /** Accuracy (or, for regression, loss) against σ: the mean and a ±1 std band. */
+    /** Accuracy (or, for regression, loss) against σ: the mean over draws with a ±1 std band. */
     private static LinePlot plotNoise(List<Landscape.NoisePoint> pts, boolean classification, String split) {
         int n = pts.size();
         double[] s = new double[n];
         double[] mean = new double[n];
-        double[] lo = new double[n];
-        double[] hi = new double[n];
+        double[] sd = new double[n];
         for (int i = 0; i < n; i++) {
             Landscape.NoisePoint p = pts.get(i);
             s[i] = p.sigma();
             mean[i] = classification ? p.accuracyMean() : p.lossMean();
-            double sd = classification ? p.accuracyStd() : p.lossStd();
-            lo[i] = mean[i] - sd;
-            hi[i] = mean[i] + sd;
+            sd[i] = classification ? p.accuracyStd() : p.lossStd();
         }
         String what = classification ? "accuracy" : "loss";
-        return LinePlot.titled("Parameter noise: " + split + " " + what).xLabel("sigma").yLabel(what)
-                .series("mean of " + pts.get(0).repeats() + " draws", s, mean).series("mean + std", s, hi).series("mean - std", s, lo);
+        return LinePlot.titled("Parameter noise θ + σξ: " + split + " " + what + " (mean ± std over " + pts.get(0).repeats() + " draws)")
+                .xLabel("noise scale σ (parameter units)").yLabel(classification ? "accuracy (fraction correct)" : "loss")
+                .series("mean ± std", s, mean, sd);
     }
 
     private static void printSummary(PrintWriter log, Map<String, Object> report, FullBatch.LossAccuracy clean,

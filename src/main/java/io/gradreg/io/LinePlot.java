@@ -3,54 +3,43 @@ package io.gradreg.io;
 import io.gradreg.GradregException;
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
-import java.awt.FontMetrics;
-import java.awt.Graphics2D;
-import java.awt.Rectangle;
-import java.awt.RenderingHints;
-import java.awt.geom.AffineTransform;
-import java.awt.geom.Ellipse2D;
-import java.awt.geom.Line2D;
-import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import javax.imageio.ImageIO;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.XYSeries.XYSeriesRenderStyle;
+import org.knowm.xchart.style.Styler.LegendPosition;
+import org.knowm.xchart.style.XYStyler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * PNG line charts drawn with java.awt in headless mode, for training curves and sweep results.
+ * PNG charts of curves and points, drawn by XChart in headless mode: training curves, sweep results,
+ * the reproductions' figures. This class only configures XChart (house style, gaps, bands, legend
+ * placement); XChart draws.
  *
  * <pre>{@code
- * LinePlot.titled("Test accuracy").xLabel("epoch").yLabel("accuracy")
- *         .series("plain", epochs, accPlain).series("gradreg", epochs, accReg)
+ * LinePlot.titled("Test accuracy (mean ± std over 5 seeds)").xLabel("epoch").yLabel("accuracy (fraction)")
+ *         .series("plain", epochs, meanPlain, stdPlain)   // line with a ±std band
+ *         .series("GR", epochs, meanGr, stdGr)
  *         .write(Path.of("accuracy.png"));
  * }</pre>
  *
  * Non-finite points (and non-positive ones on a log axis) are skipped, leaving a gap in the line.
  * Series get colours from the colour-blind-safe Okabe-Ito palette, and markers when they have at
- * most {@value #MARKER_LIMIT} points.
+ * most {@value #MARKER_LIMIT} points. The legend goes in an empty corner of the plot, or outside
+ * to the right when every corner holds data. Same data, same PNG bytes.
  */
 public final class LinePlot {
-    static {
-        // Must be set before AWT initialises; servers and CI have no display.
-        System.setProperty("java.awt.headless", "true");
-        ImageIO.setUseCache(false); // encode in memory, no temp files
-    }
-
     /** Series with at most this many points are drawn with markers. */
     public static final int MARKER_LIMIT = 30;
 
-    /** Okabe-Ito, reordered so the colours that read best on white come first; yellow last. */
-    private static final Color[] PALETTE = {
-        new Color(0x0072B2), new Color(0xD55E00), new Color(0x009E73), new Color(0xCC79A7),
-        new Color(0xE69F00), new Color(0x56B4E9), new Color(0x000000), new Color(0xF0E442),
-    };
-    private static final Color GRID = new Color(0xE3E3E3), MINOR_GRID = new Color(0xF3F3F3);
-    private static final Color FRAME = new Color(0xB0B0B0), INK = new Color(0x222222);
+    private enum Kind { LINE, SCATTER, ERROR_BARS }
 
-    private record Series(String name, double[] x, double[] y) {}
+    /** One series; {@code spread} is a ±std band (LINE) or error bar half-width (ERROR_BARS), or null. */
+    private record Series(String name, Kind kind, double[] x, double[] y, double[] spread) {}
 
     private final String title;
     private String xLabel = "", yLabel = "";
@@ -67,7 +56,7 @@ public final class LinePlot {
         return new LinePlot(title);
     }
 
-    /** Label under the x axis. */
+    /** Label under the x axis; name the unit, e.g. "step size h" or "time (ms)". */
     public LinePlot xLabel(String label) {
         xLabel = label == null ? "" : label;
         return this;
@@ -85,7 +74,7 @@ public final class LinePlot {
         return this;
     }
 
-    /** Logarithmic y axis (base 10); points with y ≤ 0 are skipped. */
+    /** Logarithmic y axis (base 10); points with y ≤ 0 are skipped, bands are cut at the axis floor. */
     public LinePlot logY() {
         logY = true;
         return this;
@@ -93,272 +82,275 @@ public final class LinePlot {
 
     /** Image size in pixels (default 900×560). */
     public LinePlot size(int width, int height) {
-        if (width < 200 || height < 150) {
-            throw new GradregException("plot size " + width + "x" + height + " is too small (minimum 200x150)");
-        }
+        Charts.checkSize(width, height);
         this.width = width;
         this.height = height;
         return this;
     }
 
-    /** Adds a series; x and y must have the same length. The arrays are copied. */
+    /** Adds a line; x and y must have the same length. The arrays are copied. */
     public LinePlot series(String name, double[] x, double[] y) {
+        return add(name, Kind.LINE, x, y, null);
+    }
+
+    /**
+     * Adds a line of means with a shaded ±{@code std} band (e.g. over seeds); state what the band
+     * is in the title or axis label. A NaN std draws that point without band.
+     */
+    public LinePlot series(String name, double[] x, double[] mean, double[] std) {
+        return add(name, Kind.LINE, x, mean, requireSpread(name, mean, std));
+    }
+
+    /** Adds points with symmetric error bars (e.g. ±std over seeds at a few settings); no line. */
+    public LinePlot errorBars(String name, double[] x, double[] y, double[] err) {
+        return add(name, Kind.ERROR_BARS, x, y, requireSpread(name, y, err));
+    }
+
+    /** Adds points without a line, e.g. one point per run. */
+    public LinePlot scatter(String name, double[] x, double[] y) {
+        return add(name, Kind.SCATTER, x, y, null);
+    }
+
+    /** The colour of the series at {@code index} (the palette repeats after 8, with dashes). */
+    public static Color seriesColour(int index) {
+        return Charts.PALETTE[Math.floorMod(index, Charts.PALETTE.length)];
+    }
+
+    /** Atomically writes the chart as PNG. */
+    public void write(Path png) {
+        Charts.write(chart(), png);
+    }
+
+    /** Renders the chart into a new image. */
+    public BufferedImage render() {
+        return Charts.render(chart());
+    }
+
+    private LinePlot add(String name, Kind kind, double[] x, double[] y, double[] spread) {
         String n = name == null ? "" : name;
         if (x == null || y == null || x.length != y.length) {
             throw new GradregException("plot '" + title + "': series '" + n + "' has "
                     + (x == null ? "no" : x.length) + " x values but " + (y == null ? "no" : y.length) + " y values");
         }
-        series.add(new Series(n, x.clone(), y.clone()));
+        series.add(new Series(n, kind, x.clone(), y.clone(), spread));
         return this;
     }
 
-    /** The colour of the series at {@code index} (the palette repeats after 8, with dashes). */
-    public static Color seriesColour(int index) {
-        return PALETTE[Math.floorMod(index, PALETTE.length)];
+    private double[] requireSpread(String name, double[] y, double[] spread) {
+        if (spread == null || y == null || spread.length != y.length) {
+            throw new GradregException("plot '" + title + "': series '" + name + "' has "
+                    + (y == null ? "no" : y.length) + " values but " + (spread == null ? "no" : spread.length) + " std values");
+        }
+        return spread.clone();
     }
 
-    /** Atomically writes the chart as PNG. */
-    public void write(Path png) {
-        BufferedImage img = render();
-        AtomicFiles.write(png, out -> {
-            if (!ImageIO.write(img, "png", out)) {
-                throw new IOException("no PNG encoder available");
-            }
-        });
+    private boolean validX(double x) {
+        return Double.isFinite(x) && (!logX || x > 0);
     }
 
-    /** Draws the chart into a new RGB image. */
-    public BufferedImage render() {
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, width, height);
-            draw(g);
-        } finally {
-            g.dispose();
-        }
-        return img;
+    private boolean validY(double y) {
+        return Double.isFinite(y) && (!logY || y > 0);
     }
 
-    private void draw(Graphics2D g) {
-        Font titleFont = new Font(Font.SANS_SERIF, Font.BOLD, 18);
-        Font labelFont = new Font(Font.SANS_SERIF, Font.PLAIN, 14);
-        Font tickFont = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
-        FontMetrics tm = g.getFontMetrics(tickFont), lm = g.getFontMetrics(labelFont);
-
-        // Layout: y ticks depend on the plot height, the left margin on the y tick labels,
-        // and the x ticks on the plot width that remains.
-        int top = title.isEmpty() ? 20 : 24 + g.getFontMetrics(titleFont).getHeight();
-        int bottom = 10 + 6 + tm.getHeight() + (xLabel.isEmpty() ? 0 : 6 + lm.getHeight()) + 6;
-        double[] xr = range(true), yr = range(false);
-        int plotH = height - top - bottom;
-        Axis ya = Axis.of(yr[0], yr[1], logY, Math.max(3, plotH / 70));
-        int tickW = 0;
-        for (Axis.Tick t : ya.ticks) {
-            tickW = Math.max(tickW, tm.stringWidth(t.label()));
-        }
-        int left = 14 + (yLabel.isEmpty() ? 0 : lm.getHeight() + 8) + tickW + 10;
-        int right = 30;
-        Rectangle plot = new Rectangle(left, top, width - left - right, plotH);
-        Axis xa = Axis.of(xr[0], xr[1], logX, Math.max(3, plot.width / 110));
-
-        if (!title.isEmpty()) {
-            g.setFont(titleFont);
-            g.setColor(INK);
-            FontMetrics fm = g.getFontMetrics();
-            g.drawString(title, (width - fm.stringWidth(title)) / 2, 14 + fm.getAscent());
-        }
-        drawAxes(g, plot, xa, ya, tickFont, labelFont);
-
-        List<double[]> placed = new ArrayList<>(); // pixel positions, to keep the legend off the data
-        Graphics2D clip = (Graphics2D) g.create();
-        clip.clip(plot);
-        boolean any = false;
-        for (int s = 0; s < series.size(); s++) {
-            any |= drawSeries(clip, s, plot, xa, ya, placed);
-        }
-        clip.dispose();
+    /** The XChart chart for the current series. */
+    XYChart chart() {
+        XYChart c = new XYChartBuilder().width(width).height(height).build();
+        c.setTitle(title);
+        c.setXAxisTitle(xLabel);
+        c.setYAxisTitle(yLabel);
+        XYStyler s = c.getStyler();
+        boolean any = series.stream().anyMatch(this::hasPoint);
+        // XChart rejects log axes without positive data; an empty chart gets linear ones.
+        s.setXAxisLogarithmic(logX && any);
+        s.setYAxisLogarithmic(logY && any);
+        Charts.style(s, logX && any, logY && any);
+        s.setMarkerSize(7);
+        s.setXAxisMaxLabelCount(Math.max(4, width / 75)); // XChart would label every integer x (every epoch)
+        s.setErrorBarsColorSeriesColor(true);
         if (!any) {
-            g.setFont(labelFont);
-            g.setColor(FRAME);
-            String msg = "no data";
-            g.drawString(msg, plot.x + (plot.width - lm.stringWidth(msg)) / 2, plot.y + plot.height / 2);
+            c.setTitle(title.isEmpty() ? "no data" : title + " (no data)");
+            s.setLegendVisible(false);
+            c.addSeries(" ", new double[] {0, 1}, new double[] {Double.NaN, Double.NaN}).setShowInLegend(false);
+            return c;
         }
-        drawLegend(g, plot, placed);
+        double floor = floorY();
+        List<double[]> placed = new ArrayList<>(); // data-space points, to keep the legend off them
+        for (int i = 0; i < series.size(); i++) { // bands first, so the lines lie on top
+            Series ser = series.get(i);
+            if (ser.spread != null && (ser.kind == Kind.LINE || logY)) {
+                addBands(c, i, ser, floor, placed);
+            }
+        }
+        for (int i = 0; i < series.size(); i++) {
+            addSeries(c, i, series.get(i), placed);
+        }
+        placeLegend(s, placed);
+        return c;
     }
 
-    /** [lo, hi] of the finite, axis-valid values, in axis units (log10 on log axes). */
-    private double[] range(boolean isX) {
-        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+    private boolean hasPoint(Series s) {
+        for (int i = 0; i < s.x.length; i++) {
+            if (validX(s.x[i]) && validY(s.y[i])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The lowest value drawn, so bands on a log axis stop at the axis instead of at zero. */
+    private double floorY() {
+        double lo = Double.POSITIVE_INFINITY;
         for (Series s : series) {
             for (int i = 0; i < s.x.length; i++) {
-                if (valid(s, i)) {
-                    double v = isX ? tx(s.x[i]) : ty(s.y[i]);
-                    lo = Math.min(lo, v);
-                    hi = Math.max(hi, v);
+                if (validX(s.x[i]) && validY(s.y[i])) {
+                    lo = Math.min(lo, s.y[i]);
                 }
             }
         }
-        return lo <= hi ? new double[] {lo, hi} : new double[] {0, 1};
+        return lo;
     }
 
-    private boolean valid(Series s, int i) {
-        double x = s.x[i], y = s.y[i];
-        return Double.isFinite(x) && Double.isFinite(y) && (!logX || x > 0) && (!logY || y > 0);
-    }
-
-    private double tx(double v) {
-        return logX ? Math.log10(v) : v;
-    }
-
-    private double ty(double v) {
-        return logY ? Math.log10(v) : v;
-    }
-
-    private void drawAxes(Graphics2D g, Rectangle p, Axis xa, Axis ya, Font tickFont, Font labelFont) {
-        g.setStroke(new BasicStroke(1f));
-        for (Axis.Tick t : xa.ticks) {
-            int px = (int) Math.round(xa.toPixel(t.value(), p.x, p.x + p.width));
-            g.setColor(t.major() ? GRID : MINOR_GRID);
-            g.drawLine(px, p.y, px, p.y + p.height);
-        }
-        for (Axis.Tick t : ya.ticks) {
-            int py = (int) Math.round(ya.toPixel(t.value(), p.y + p.height, p.y));
-            g.setColor(t.major() ? GRID : MINOR_GRID);
-            g.drawLine(p.x, py, p.x + p.width, py);
-        }
-        g.setColor(FRAME);
-        g.drawRect(p.x, p.y, p.width, p.height);
-
-        g.setFont(tickFont);
-        FontMetrics fm = g.getFontMetrics();
-        g.setColor(INK);
-        for (Axis.Tick t : xa.ticks) {
-            if (t.major()) {
-                int px = (int) Math.round(xa.toPixel(t.value(), p.x, p.x + p.width));
-                g.drawLine(px, p.y + p.height, px, p.y + p.height + 5);
-                g.drawString(t.label(), px - fm.stringWidth(t.label()) / 2, p.y + p.height + 8 + fm.getAscent());
+    private void addSeries(XYChart c, int index, Series ser, List<double[]> placed) {
+        List<Double> xs = new ArrayList<>(), ys = new ArrayList<>(), es = new ArrayList<>();
+        int points = 0;
+        for (int i = 0; i < ser.x.length; i++) {
+            if (!validX(ser.x[i])) {
+                continue;
             }
-        }
-        for (Axis.Tick t : ya.ticks) {
-            if (t.major()) {
-                int py = (int) Math.round(ya.toPixel(t.value(), p.y + p.height, p.y));
-                g.drawLine(p.x - 5, py, p.x, py);
-                g.drawString(t.label(), p.x - 8 - fm.stringWidth(t.label()), py + fm.getAscent() / 2 - 1);
+            boolean ok = validY(ser.y[i]);
+            xs.add(ser.x[i]);
+            ys.add(ok ? ser.y[i] : Double.NaN); // NaN: XChart leaves a gap
+            if (ser.kind == Kind.ERROR_BARS) {
+                double e = ser.spread[i];
+                es.add(ok && Double.isFinite(e) && !logY ? Math.abs(e) : 0.0);
             }
-        }
-        g.setFont(labelFont);
-        FontMetrics lm = g.getFontMetrics();
-        if (!xLabel.isEmpty()) {
-            g.drawString(xLabel, p.x + (p.width - lm.stringWidth(xLabel)) / 2,
-                    p.y + p.height + 8 + fm.getHeight() + 6 + lm.getAscent());
-        }
-        if (!yLabel.isEmpty()) {
-            Graphics2D r = (Graphics2D) g.create();
-            r.translate(14 + lm.getAscent(), p.y + (p.height + lm.stringWidth(yLabel)) / 2.0);
-            r.transform(AffineTransform.getRotateInstance(-Math.PI / 2));
-            r.drawString(yLabel, 0, 0);
-            r.dispose();
-        }
-    }
-
-    /** Draws series {@code s}; returns whether it had any drawable point. */
-    private boolean drawSeries(Graphics2D g, int s, Rectangle p, Axis xa, Axis ya, List<double[]> placed) {
-        Series ser = series.get(s);
-        int n = ser.x.length;
-        double[] px = new double[n], py = new double[n];
-        boolean[] ok = new boolean[n];
-        int count = 0;
-        for (int i = 0; i < n; i++) {
-            ok[i] = valid(ser, i);
-            if (ok[i]) {
-                px[i] = xa.toPixel(tx(ser.x[i]), p.x, p.x + p.width);
-                py[i] = ya.toPixel(ty(ser.y[i]), p.y + p.height, p.y);
-                placed.add(new double[] {px[i], py[i]});
-                if (i > 0 && ok[i - 1]) { // midpoints too, so long segments keep the legend away
-                    placed.add(new double[] {(px[i] + px[i - 1]) / 2, (py[i] + py[i - 1]) / 2});
+            if (ok) {
+                points++;
+                placed.add(new double[] {ser.x[i], ser.y[i]});
+                int prev = xs.size() - 2;
+                if (ser.kind == Kind.LINE && prev >= 0 && !Double.isNaN(ys.get(prev))) { // midpoints keep the legend off long segments
+                    placed.add(new double[] {(xs.get(prev) + ser.x[i]) / 2, (ys.get(prev) + ser.y[i]) / 2});
                 }
-                count++;
+                if (ser.kind == Kind.ERROR_BARS && !logY) {
+                    placed.add(new double[] {ser.x[i], ser.y[i] + es.get(es.size() - 1)});
+                    placed.add(new double[] {ser.x[i], ser.y[i] - es.get(es.size() - 1)});
+                }
             }
         }
-        g.setColor(seriesColour(s));
-        g.setStroke(stroke(s));
-        Path2D.Double path = new Path2D.Double();
-        for (int i = 0; i < n; i++) {
-            if (ok[i] && i > 0 && ok[i - 1]) {
-                path.lineTo(px[i], py[i]);
-            } else if (ok[i]) {
-                path.moveTo(px[i], py[i]); // a gap (NaN, ±inf) starts a new piece
-            }
+        if (xs.isEmpty()) {
+            xs.add(Double.NaN);
+            ys.add(Double.NaN);
+            es.add(0.0);
         }
-        g.draw(path);
-        for (int i = 0; i < n; i++) {
-            boolean isolated = ok[i] && (i == 0 || !ok[i - 1]) && (i == n - 1 || !ok[i + 1]);
-            if (ok[i] && (count <= MARKER_LIMIT || isolated)) {
-                g.fill(new Ellipse2D.Double(px[i] - 3.5, py[i] - 3.5, 7, 7));
-            }
+        String key = uniqueName(c, ser.name.isEmpty() ? " " : ser.name);
+        XYSeries x = ser.kind == Kind.ERROR_BARS && !logY ? c.addSeries(key, xs, ys, es) : c.addSeries(key, xs, ys);
+        Color colour = seriesColour(index);
+        x.setLineColor(colour);
+        x.setMarkerColor(colour);
+        x.setShowInLegend(!ser.name.isEmpty());
+        if (ser.kind == Kind.LINE) {
+            x.setXYSeriesRenderStyle(XYSeriesRenderStyle.Line);
+            x.setLineStyle(index < Charts.PALETTE.length
+                    ? new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND)
+                    : new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {7f, 4f}, 0f));
+            x.setMarker(points <= MARKER_LIMIT ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+        } else {
+            x.setXYSeriesRenderStyle(XYSeriesRenderStyle.Scatter);
+            x.setMarker(index < Charts.PALETTE.length ? SeriesMarkers.CIRCLE : SeriesMarkers.DIAMOND);
         }
-        return count > 0;
     }
 
-    /** Solid for the first round of the palette, dashed once colours repeat. */
-    private static BasicStroke stroke(int s) {
-        return s < PALETTE.length
-                ? new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND)
-                : new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {7f, 4f}, 0f);
-    }
-
-    private void drawLegend(Graphics2D g, Rectangle p, List<double[]> placed) {
-        List<Integer> shown = new ArrayList<>();
-        for (int s = 0; s < series.size(); s++) {
-            if (!series.get(s).name.isEmpty()) {
-                shown.add(s);
+    /** One translucent polygon (mean + std forward, mean − std back) per gap-free stretch. */
+    private void addBands(XYChart c, int index, Series ser, double floor, List<double[]> placed) {
+        List<Integer> run = new ArrayList<>();
+        int piece = 0;
+        for (int i = 0; i <= ser.x.length; i++) {
+            boolean ok = i < ser.x.length && validX(ser.x[i]) && validY(ser.y[i]) && Double.isFinite(ser.spread[i]);
+            if (ok) {
+                run.add(i);
+                continue;
+            }
+            if (!run.isEmpty()) {
+                int n = run.size();
+                double[] px = new double[2 * n], py = new double[2 * n];
+                for (int k = 0; k < n; k++) {
+                    int j = run.get(k);
+                    double sd = Math.abs(ser.spread[j]);
+                    px[k] = ser.x[j];
+                    py[k] = ser.y[j] + sd;
+                    px[2 * n - 1 - k] = ser.x[j];
+                    py[2 * n - 1 - k] = logY ? Math.max(ser.y[j] - sd, floor) : ser.y[j] - sd;
+                    placed.add(new double[] {px[k], py[k]});
+                    placed.add(new double[] {px[k], py[2 * n - 1 - k]});
+                }
+                XYSeries b = c.addSeries(uniqueName(c, "\u2063band " + index + "." + piece++), px, py);
+                b.setXYSeriesRenderStyle(XYSeriesRenderStyle.PolygonArea);
+                Color colour = seriesColour(index);
+                b.setFillColor(new Color(colour.getRed(), colour.getGreen(), colour.getBlue(), 56));
+                b.setLineColor(new Color(0, 0, 0, 0));
+                b.setMarker(SeriesMarkers.NONE);
+                b.setShowInLegend(false);
+                run.clear();
             }
         }
-        if (shown.isEmpty()) {
+    }
+
+    private static String uniqueName(XYChart c, String name) {
+        String n = name;
+        for (int k = 2; c.getSeries(n) != null; k++) {
+            n = name + "\u2063" + k; // invisible separator: XChart needs unique names, readers need the given ones
+        }
+        return n;
+    }
+
+    /**
+     * An inside corner whose box (the legend's estimated size) covers no data point, in the order
+     * NE, NW, SE, SW; otherwise outside to the right.
+     */
+    private void placeLegend(XYStyler s, List<double[]> placed) {
+        List<String> names = series.stream().map(Series::name).filter(n -> !n.isEmpty()).toList();
+        if (names.isEmpty()) {
+            s.setLegendVisible(false);
             return;
         }
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-        FontMetrics fm = g.getFontMetrics();
-        int row = fm.getHeight() + 2, textW = 0;
-        for (int s : shown) {
-            textW = Math.max(textW, fm.stringWidth(series.get(s).name));
-        }
-        int w = 10 + 26 + 8 + textW + 10, h = 8 + row * shown.size() + 4;
-        // Corners in order of preference; take the one covering the fewest data points.
-        int[][] corners = {
-            {p.x + p.width - w - 10, p.y + 10}, {p.x + 10, p.y + 10},
-            {p.x + p.width - w - 10, p.y + p.height - h - 10}, {p.x + 10, p.y + p.height - h - 10},
-        };
-        int[] best = corners[0];
-        long bestHits = Long.MAX_VALUE;
-        for (int[] c : corners) {
-            Rectangle box = new Rectangle(c[0] - 4, c[1] - 4, w + 8, h + 8);
-            long hits = placed.stream().filter(q -> box.contains(q[0], q[1])).count();
-            if (hits < bestHits) {
-                best = c;
-                bestHits = hits;
+        double[] xr = range(placed, 0, logX), yr = range(placed, 1, logY);
+        int longest = names.stream().mapToInt(String::length).max().orElse(0);
+        // Plot area ≈ image minus title, tick labels and axis titles; legend rows ≈ 20 px, glyphs ≈ 7.5 px.
+        double plotW = width - 110.0, plotH = height - 120.0;
+        double fw = Math.min(1, (longest * 7.5 + 60) / plotW), fh = Math.min(1, (names.size() * 20 + 16) / plotH);
+        LegendPosition[] corners = {LegendPosition.InsideNE, LegendPosition.InsideNW, LegendPosition.InsideSE, LegendPosition.InsideSW};
+        for (LegendPosition p : corners) {
+            boolean east = p == LegendPosition.InsideNE || p == LegendPosition.InsideSE;
+            boolean north = p == LegendPosition.InsideNE || p == LegendPosition.InsideNW;
+            double x0 = east ? 1 - fw - 0.02 : 0.0, y0 = north ? 1 - fh - 0.02 : 0.0;
+            boolean free = placed.stream().noneMatch(q -> {
+                double u = frac(q[0], xr, logX), v = frac(q[1], yr, logY);
+                return u >= x0 && u <= x0 + fw + 0.02 && v >= y0 && v <= y0 + fh + 0.02;
+            });
+            if (free) {
+                s.setLegendPosition(p);
+                return;
             }
         }
-        g.setColor(new Color(255, 255, 255, 225));
-        g.fillRect(best[0], best[1], w, h);
-        g.setColor(FRAME);
-        g.setStroke(new BasicStroke(1f));
-        g.drawRect(best[0], best[1], w, h);
-        for (int k = 0; k < shown.size(); k++) {
-            int s = shown.get(k);
-            int cy = best[1] + 8 + row * k + row / 2;
-            g.setColor(seriesColour(s));
-            g.setStroke(stroke(s));
-            g.draw(new Line2D.Double(best[0] + 10, cy, best[0] + 36, cy));
-            if (series.get(s).x.length <= MARKER_LIMIT) {
-                g.fill(new Ellipse2D.Double(best[0] + 23 - 3.5, cy - 3.5, 7, 7));
+        s.setLegendPosition(LegendPosition.OutsideE);
+    }
+
+    private static double[] range(List<double[]> pts, int k, boolean log) {
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (double[] p : pts) {
+            double v = log ? Math.log10(p[k]) : p[k];
+            if (Double.isFinite(v)) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
             }
-            g.setColor(INK);
-            g.drawString(series.get(s).name, best[0] + 44, cy + fm.getAscent() / 2 - 1);
         }
+        return new double[] {lo, hi};
+    }
+
+    /** Position in [0, 1] across the plot; XChart leaves about 4% margin on each side. */
+    private static double frac(double v, double[] r, boolean log) {
+        double t = log ? Math.log10(v) : v;
+        double span = r[1] - r[0];
+        return span > 0 ? 0.04 + 0.92 * (t - r[0]) / span : 0.5;
     }
 }

@@ -1,5 +1,6 @@
 package io.gradreg.io;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.knowm.xchart.style.Styler.LegendPosition;
 import org.junit.jupiter.api.io.TempDir;
 
 class LinePlotTest {
@@ -92,29 +94,84 @@ class LinePlotTest {
     }
 
     @Test
-    void linearTicksAreNiceAndCoverTheData() {
-        Axis a = Axis.of(0.37, 0.98, false, 6);
-        assertTrue(a.lo < 0.37 && a.hi > 0.98);
-        assertEquals(List.of("0.4", "0.5", "0.6", "0.7", "0.8", "0.9", "1.0"), labels(a));
-        assertEquals(List.of("0", "20", "40", "60", "80", "100"), labels(Axis.of(0, 100, false, 5)));
-        assertEquals(List.of("4.6", "4.8", "5.0", "5.2", "5.4"), labels(Axis.of(5, 5, false, 5))); // flat: ±10%
-        assertEquals(List.of("-1.0", "-0.5", "0.0", "0.5", "1.0"), labels(Axis.of(0, 0, false, 5)));
-        assertEquals(List.of("2e6", "4e6", "6e6"), labels(Axis.of(1.5e6, 6.5e6, false, 3)));
-        assertEquals(2.0, Axis.niceStep(1.7));
-        assertEquals(0.05, Axis.niceStep(0.04), 1e-12);
+    void samePlotSameBytes() throws IOException {
+        double[] x = {1, 2, 3, 4, 5, 6, 7, 8};
+        double[] m = {2.3, 1.2, 0.8, 0.5, 0.3, 0.2, 0.15, 0.1};
+        double[] sd = {0.2, 0.1, 0.1, 0.05, 0.05, 0.02, 0.02, 0.01};
+        for (String name : List.of("a.png", "b.png")) {
+            LinePlot.titled("Loss (mean ± std over 3 seeds)").xLabel("epoch").yLabel("loss").logY()
+                    .series("plain", x, m, sd).scatter("runs", x, m).write(dir.resolve(name));
+        }
+        byte[] a = Files.readAllBytes(dir.resolve("a.png"));
+        assertTrue(a.length > 1000);
+        assertArrayEquals(a, Files.readAllBytes(dir.resolve("b.png")));
     }
 
     @Test
-    void logTicksArePowersOfTen() {
-        assertEquals(List.of("10⁻⁵", "10⁻⁴", "10⁻³", "10⁻²", "10⁻¹", "10⁰"), labels(Axis.of(-5, 0, true, 6)));
-        assertEquals(List.of("0.2", "0.5", "1", "2"), labels(Axis.of(Math.log10(0.15), Math.log10(2.3), true, 5)));
-        assertEquals(List.of("10⁻¹²", "10⁻⁸", "10⁻⁴", "10⁰"), labels(Axis.of(-12, 0, true, 4)));
-        Axis flat = Axis.of(1, 1, true, 5); // all values 10: still one decade wide
-        assertTrue(flat.hi - flat.lo >= 1);
-        assertTrue(labels(flat).contains("10"));
+    void bandsAreTranslucentSeriesColourBehindTheLine() {
+        double[] x = {0, 1, 2, 3, 4};
+        double[] m = {1, 2, 3, 4, 5};
+        double[] sd = {1, 1, 1, 1, 1};
+        BufferedImage with = LinePlot.titled("band").series("m", x, m, sd).render();
+        BufferedImage without = LinePlot.titled("band").series("m", x, m).render();
+        // The band is the series colour at alpha 56/255 over white.
+        Color c = LinePlot.seriesColour(0);
+        Color tint = new Color(blend(c.getRed()), blend(c.getGreen()), blend(c.getBlue()));
+        assertTrue(pixelsNear(with, tint) > 5000, "band filled");
+        assertTrue(pixelsNear(without, tint) < 200, "no band without std (antialiased line edges only)");
+        assertTrue(pixelsOf(with, c) > 100, "mean line still drawn");
+        GradregException e = assertThrows(GradregException.class, () -> LinePlot.titled("t").series("m", x, m, new double[2]));
+        assertEquals("plot 't': series 'm' has 5 values but 2 std values", e.getMessage());
     }
 
-    private static List<String> labels(Axis a) {
-        return a.ticks.stream().filter(Axis.Tick::major).map(Axis.Tick::label).toList();
+    @Test
+    void legendMovesOutsideWhenEveryCornerHoldsData() {
+        double[] x = {0, 1, 2, 3, 4};
+        LinePlot rising = LinePlot.titled("r").series("up", x, new double[] {0, 1, 2, 3, 4});
+        assertEquals(LegendPosition.InsideNW, rising.chart().getStyler().getLegendPosition()); // NE holds the line's end
+        LinePlot full = LinePlot.titled("f").series("up", x, new double[] {0, 1, 2, 3, 4})
+                .series("down", x, new double[] {4, 3, 2, 1, 0});
+        assertEquals(LegendPosition.OutsideE, full.chart().getStyler().getLegendPosition());
+    }
+
+    @Test
+    void heatmapColoursEveryFiniteCell() throws IOException {
+        Path png = dir.resolve("grid.png");
+        Heatmap.titled("Accuracy (%)").xLabel("γ").yLabel("ε")
+                .grid(new double[] {0.01, 0.1}, new double[] {1e-3, 1e-2}, new double[][] {{90, 91}, {92, Double.NaN}}).write(png);
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertEquals(760, img.getWidth());
+        assertTrue(pixelsOf(img, new Color(0xFFFFD9)) > 1000, "lowest cell at the light end");
+        assertTrue(pixelsOf(img, new Color(0x41B6C4)) > 1000, "highest cell at the dark end");
+        GradregException e = assertThrows(GradregException.class,
+                () -> Heatmap.titled("h").grid(new double[] {1, 2}, new double[] {1}, new double[][] {{1}}));
+        assertEquals("heatmap 'h': a row has 1 values but there are 2 x labels", e.getMessage());
+    }
+
+    @Test
+    void logTickLabelsAreShort() {
+        assertEquals("0.01", Charts.logTick(0.01));
+        assertEquals("1000", Charts.logTick(1000.0));
+        assertEquals("1e-5", Charts.logTick(1e-5));
+        assertEquals("2e6", Charts.logTick(2e6));
+        assertEquals("2.5e-12", Charts.logTick(2.5e-12));
+    }
+
+    private static int blend(int c) {
+        return Math.round(255 + (c - 255) * 56 / 255f);
+    }
+
+    private static long pixelsNear(BufferedImage img, Color c) {
+        long n = 0;
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                int p = img.getRGB(x, y);
+                if (Math.abs(((p >> 16) & 255) - c.getRed()) <= 2 && Math.abs(((p >> 8) & 255) - c.getGreen()) <= 2
+                        && Math.abs((p & 255) - c.getBlue()) <= 2) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 }
