@@ -1,18 +1,26 @@
 package io.gradreg.io;
 
 import io.gradreg.GradregException;
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.PushbackReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.apache.commons.csv.CSVException;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 
 /**
- * Reads a numeric table from comma-separated text. An optional header row is recognised when the
+ * Reads a numeric table from comma-separated text, parsed by Apache Commons CSV (quoting, line
+ * ends); this class adds the numeric rules. An optional header row is recognised when the
  * first non-blank row has a non-numeric field. The target is the column named {@code y} or
  * {@code label} (case-insensitive) if the header has one, else the last column; every other column
  * is a feature. Blank lines are ignored. Numbers may be written as {@code nan}, {@code inf} and
@@ -22,6 +30,10 @@ public final class Csv {
     /** Decimal numbers only: Double.parseDouble would also take "1d", "0x1p3" or "NaN" spelled any way. */
     private static final Pattern NUMBER = Pattern.compile(
             "[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?|(?i)[+-]?(nan|inf|infinity)");
+
+    /** RFC 4180 with surrounding spaces trimmed and blank lines skipped. */
+    private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder()
+            .setIgnoreEmptyLines(true).setIgnoreSurroundingSpaces(true).setTrim(true).get();
 
     private Csv() {}
 
@@ -40,18 +52,15 @@ public final class Csv {
         List<double[]> rows = new ArrayList<>();
         int width = -1;
         int target = -1;
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            for (int lineNo = 1; (line = r.readLine()) != null; lineNo++) {
-                if (lineNo == 1 && line.startsWith("\uFEFF")) {
-                    line = line.substring(1); // byte-order mark from spreadsheet exports
-                }
-                if (line.isBlank()) {
-                    continue;
-                }
-                String[] fields = line.split(",", -1);
-                for (int j = 0; j < fields.length; j++) {
-                    fields[j] = unquote(fields[j].strip());
+        try (Reader r = withoutBom(Files.newBufferedReader(file, StandardCharsets.UTF_8));
+                CSVParser parser = FORMAT.parse(r)) {
+            Iterator<CSVRecord> it = parser.iterator();
+            while (it.hasNext()) {
+                CSVRecord rec = it.next();
+                long lineNo = parser.getCurrentLineNumber() + (it.hasNext() || endsWithNewline(file) ? 0 : 1);
+                String[] fields = rec.values();
+                if (fields.length == 1 && fields[0].isBlank()) {
+                    continue; // a line of spaces
                 }
                 if (width < 0) {
                     width = fields.length;
@@ -78,10 +87,10 @@ public final class Csv {
                 }
                 rows.add(row);
             }
-        } catch (CharacterCodingException e) {
-            throw IoErrors.error(file, "not UTF-8 text", e);
+        } catch (UncheckedIOException e) { // the parser's iterator wraps read and syntax errors
+            throw problem(file, e.getCause());
         } catch (IOException e) {
-            throw IoErrors.wrap(file, "cannot read", e);
+            throw problem(file, e);
         }
         if (width < 0) {
             throw IoErrors.error(file, "file is empty");
@@ -90,6 +99,39 @@ public final class Csv {
             throw IoErrors.error(file, "no data rows after the header");
         }
         return table(rows, width, target);
+    }
+
+    private static GradregException problem(Path file, IOException e) {
+        if (e instanceof CharacterCodingException) {
+            return IoErrors.error(file, "not UTF-8 text", e);
+        }
+        if (e instanceof CSVException) {
+            return IoErrors.error(file, "not valid CSV: " + e.getMessage(), e);
+        }
+        return IoErrors.wrap(file, "cannot read", e);
+    }
+
+    /** Skips a byte-order mark (spreadsheet exports write one). */
+    private static Reader withoutBom(Reader r) throws IOException {
+        PushbackReader p = new PushbackReader(r, 1);
+        int c = p.read();
+        if (c >= 0 && c != '\uFEFF') {
+            p.unread(c);
+        }
+        return p;
+    }
+
+    /** The parser counts line ends; a last record without one is on the line after them. */
+    private static boolean endsWithNewline(Path file) throws IOException {
+        try (var ch = Files.newByteChannel(file)) {
+            if (ch.size() == 0) {
+                return true;
+            }
+            ch.position(ch.size() - 1);
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
+            ch.read(b);
+            return b.get(0) == '\n' || b.get(0) == '\r';
+        }
     }
 
     private static Table table(List<double[]> rows, int width, int target) {
@@ -144,11 +186,7 @@ public final class Csv {
         return Double.parseDouble(s);
     }
 
-    private static String unquote(String f) {
-        return f.length() >= 2 && f.startsWith("\"") && f.endsWith("\"") ? f.substring(1, f.length() - 1).strip() : f;
-    }
-
-    private static GradregException error(Path file, int line, String problem) {
+    private static GradregException error(Path file, long line, String problem) {
         return new GradregException(file + ":" + line + ": " + problem);
     }
 }

@@ -75,6 +75,16 @@ class CsvTest {
     }
 
     @Test
+    void quotingFollowsRfc4180() throws IOException {
+        Csv.Table t = Csv.read(write("q.csv", "\"f,1\",y\n\"1.5\",2\n"));
+        assertArrayEquals(new double[] {1.5}, t.x().toDoubleArray());
+        Path f = write("comma.csv", "a,y\n\"1,5\",2\n");
+        assertEquals(f + ":2: field 1 is not a number: '1,5'", error(f));
+        Path g = write("open.csv", "a,y\n1,2\n\"3,4\n");
+        assertEquals(g + ": not valid CSV: (startline 3) EOF reached before encapsulated token finished", error(g));
+    }
+
+    @Test
     void emptyInputs() throws IOException {
         Path f = write("e.csv", "");
         assertEquals(f + ": file is empty", error(f));
