@@ -3,6 +3,7 @@ package io.gradreg.cli;
 import io.gradreg.GradregException;
 import io.gradreg.repro.Experiment;
 import io.gradreg.repro.Experiments;
+import io.gradreg.repro.Figures;
 import io.gradreg.io.AtomicFiles;
 import io.gradreg.sweep.Launcher;
 import java.io.IOException;
@@ -43,6 +44,8 @@ public final class ReproduceCommand implements Callable<Integer> {
     boolean list;
     @Option(names = "--index", description = "only rebuild docs/results.md from docs/results/*/results.md")
     boolean index;
+    @Option(names = "--replot", description = "only redraw the figures from the saved data in docs/results/NAME (or --out); no training")
+    boolean replot;
 
     @Override
     public Integer call() throws IOException {
@@ -62,6 +65,18 @@ public final class ReproduceCommand implements Callable<Integer> {
         List<Experiment> todo = name.equals("all") ? new ArrayList<>(Experiments.all().values()) : List.of(Experiments.get(name));
         if (out != null && todo.size() > 1) {
             throw new GradregException("--out needs a single experiment, not all");
+        }
+        if (replot) {
+            for (Experiment e : todo) {
+                Path dir = out != null ? out : RESULTS.resolve(e.name());
+                if (todo.size() > 1 && !Figures.canReplot(e.name())) {
+                    log.printf("%s: figures need the runs; left as they are%n", e.name());
+                    continue;
+                }
+                Figures.replot(e.name(), dir);
+                log.printf("%s: figures redrawn in %s%n", e.name(), dir);
+            }
+            return 0;
         }
         int j = jobs == null ? Runtime.getRuntime().availableProcessors() : jobs;
         for (Experiment e : todo) {

@@ -66,11 +66,18 @@ final class Charts {
         s.setLocale(java.util.Locale.ROOT); // decimal points, whatever the machine's locale
         s.setXAxisTickMarkSpacingHint(90); // XChart's default crowds the x axis with one label per epoch
         s.setYAxisTickMarkSpacingHint(60);
-        s.setXAxisTickLabelsFormattingFunction(logX ? Charts::logTick : null);
-        s.setYAxisTickLabelsFormattingFunction(logY ? Charts::logTick : null);
+        s.setXAxisTickLabelsFormattingFunction(logX ? Charts::logAxisTick : null);
+        s.setYAxisTickLabelsFormattingFunction(logY ? Charts::logAxisTick : null);
     }
 
-    /** Tick labels on a log axis: 0.01 … 1000 in plain digits, beyond that 1e-5, 2e6. */
+    /** A log axis labels 1, 2 and 5 times powers of ten; the other ticks keep their grid line only, or labels collide. */
+    static String logAxisTick(Double v) {
+        double m = Math.abs(v) / Math.pow(10, Math.floor(Math.log10(Math.abs(v))));
+        long lead = Math.round(m);
+        return Math.abs(m - lead) < 1e-6 && (lead == 1 || lead == 2 || lead == 5) ? logTick(v) : "";
+    }
+
+    /** A number in short form: 0.01 … 1000 in plain digits, beyond that 1e-5, 2e6. */
     static String logTick(Double v) {
         double a = Math.abs(v);
         if (a == 0 || !Double.isFinite(a)) {

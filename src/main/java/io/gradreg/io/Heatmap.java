@@ -109,6 +109,15 @@ public final class Heatmap {
         return Charts.render(chart());
     }
 
+    private static double outward(java.text.DecimalFormat f, double v, int direction) {
+        double r = Double.parseDouble(f.format(v));
+        if (Double.compare(r, v) * direction >= 0) {
+            return r;
+        }
+        double step = Math.pow(10, -f.getMaximumFractionDigits());
+        return Double.parseDouble(f.format(r + direction * step));
+    }
+
     HeatMapChart chart() {
         if (z == null) {
             throw new GradregException("heatmap '" + title + "' has no grid");
@@ -125,6 +134,8 @@ public final class Heatmap {
         s.setValueFont(Charts.TICK);
         s.setValueFontColor(Charts.INK);
         s.setHeatMapValueDecimalPattern(pattern);
+        java.text.DecimalFormat f = new java.text.DecimalFormat(pattern, java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT));
+        s.setHeatMapDecimalValueFormatter(f::format); // cells and the colour scale's end labels
         s.setLegendPosition(LegendPosition.OutsideE);
         List<Number[]> cells = new ArrayList<>();
         double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
@@ -140,10 +151,13 @@ public final class Heatmap {
         if (cells.isEmpty()) {
             c.setTitle(title + " (no data)");
         }
-        c.addSeries(" ", xs, ys, cells);
+        var series = c.addSeries(" ", xs, ys, cells);
         if (lo <= hi) {
-            s.setMin(lo);
-            s.setMax(lo == hi ? lo + 1 : hi);
+            // The scale's ends as printed (XChart prints them raw): rounded outward to the cell format.
+            double a = outward(f, lo, -1), b = outward(f, lo == hi ? lo + 1 : hi, 1);
+            series.setMin(a).setMax(b);
+            s.setMin(a);
+            s.setMax(b);
         }
         return c;
     }

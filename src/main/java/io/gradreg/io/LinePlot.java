@@ -38,8 +38,11 @@ public final class LinePlot {
 
     private enum Kind { LINE, SCATTER, ERROR_BARS }
 
-    /** One series; {@code spread} is a ±std band (LINE) or error bar half-width (ERROR_BARS), or null. */
-    private record Series(String name, Kind kind, double[] x, double[] y, double[] spread) {}
+    /**
+     * One series; {@code spread} is a ±std band (LINE) or error bar half-width (ERROR_BARS), or null;
+     * {@code colour} indexes the palette.
+     */
+    private record Series(String name, Kind kind, double[] x, double[] y, double[] spread, int colour) {}
 
     private final String title;
     private String xLabel = "", yLabel = "";
@@ -111,6 +114,48 @@ public final class LinePlot {
         return add(name, Kind.SCATTER, x, y, null);
     }
 
+    /**
+     * Adds the individual runs behind the previous series (e.g. one point per seed under a mean ±
+     * std line): small points in its colour, without a legend entry.
+     */
+    public LinePlot runs(double[] x, double[] y) {
+        if (series.isEmpty()) {
+            throw new GradregException("plot '" + title + "': runs() needs a series before it");
+        }
+        int colour = series.get(series.size() - 1).colour;
+        add("", Kind.SCATTER, x, y, null);
+        Series last = series.remove(series.size() - 1);
+        series.add(new Series(last.name, Kind.SCATTER, last.x, last.y, null, colour));
+        return this;
+    }
+
+    /**
+     * Pointwise mean and sample std of per-run curves (e.g. one per seed), for {@link #series(String,
+     * double[], double[], double[])}: {mean, std}, each of {@code length}. The mean is the sum of
+     * v/n over the runs in order (a shorter run adds nothing past its end); std is NaN below 2 runs.
+     */
+    public static double[][] meanStd(List<double[]> runs, int length) {
+        int n = runs.size();
+        double[] mean = new double[length], std = new double[length];
+        for (double[] v : runs) {
+            for (int i = 0; i < length && i < v.length; i++) {
+                mean[i] += v[i] / n;
+            }
+        }
+        for (int i = 0; i < length; i++) {
+            double ss = 0;
+            int k = 0;
+            for (double[] v : runs) {
+                if (i < v.length) {
+                    ss += (v[i] - mean[i]) * (v[i] - mean[i]);
+                    k++;
+                }
+            }
+            std[i] = k < 2 ? Double.NaN : Math.sqrt(ss / (k - 1));
+        }
+        return new double[][] {mean, std};
+    }
+
     /** The colour of the series at {@code index} (the palette repeats after 8, with dashes). */
     public static Color seriesColour(int index) {
         return Charts.PALETTE[Math.floorMod(index, Charts.PALETTE.length)];
@@ -132,8 +177,13 @@ public final class LinePlot {
             throw new GradregException("plot '" + title + "': series '" + n + "' has "
                     + (x == null ? "no" : x.length) + " x values but " + (y == null ? "no" : y.length) + " y values");
         }
-        series.add(new Series(n, kind, x.clone(), y.clone(), spread));
+        series.add(new Series(n, kind, x.clone(), y.clone(), spread, nextColour()));
         return this;
+    }
+
+    /** Palette index of the next named series; runs() points borrow their series' colour. */
+    private int nextColour() {
+        return (int) series.stream().filter(x -> !x.name.isEmpty() || x.kind != Kind.SCATTER).count();
     }
 
     private double[] requireSpread(String name, double[] y, double[] spread) {
@@ -185,6 +235,9 @@ public final class LinePlot {
             addSeries(c, i, series.get(i), placed);
         }
         placeLegend(s, placed);
+        // Under two decades, label the 2…9 ticks too, or the axis would show one label or none.
+        s.setXAxisLogarithmicDecadeOnly(decades(placed, 0, logX) >= 2);
+        s.setYAxisLogarithmicDecadeOnly(decades(placed, 1, logY) >= 2);
         return c;
     }
 
@@ -244,19 +297,19 @@ public final class LinePlot {
         }
         String key = uniqueName(c, ser.name.isEmpty() ? " " : ser.name);
         XYSeries x = ser.kind == Kind.ERROR_BARS && !logY ? c.addSeries(key, xs, ys, es) : c.addSeries(key, xs, ys);
-        Color colour = seriesColour(index);
+        Color colour = seriesColour(ser.colour);
         x.setLineColor(colour);
         x.setMarkerColor(colour);
         x.setShowInLegend(!ser.name.isEmpty());
         if (ser.kind == Kind.LINE) {
             x.setXYSeriesRenderStyle(XYSeriesRenderStyle.Line);
-            x.setLineStyle(index < Charts.PALETTE.length
+            x.setLineStyle(ser.colour < Charts.PALETTE.length
                     ? new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND)
                     : new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {7f, 4f}, 0f));
             x.setMarker(points <= MARKER_LIMIT ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
         } else {
             x.setXYSeriesRenderStyle(XYSeriesRenderStyle.Scatter);
-            x.setMarker(index < Charts.PALETTE.length ? SeriesMarkers.CIRCLE : SeriesMarkers.DIAMOND);
+            x.setMarker(ser.colour < Charts.PALETTE.length ? SeriesMarkers.CIRCLE : SeriesMarkers.DIAMOND);
         }
     }
 
@@ -285,7 +338,7 @@ public final class LinePlot {
                 }
                 XYSeries b = c.addSeries(uniqueName(c, "\u2063band " + index + "." + piece++), px, py);
                 b.setXYSeriesRenderStyle(XYSeriesRenderStyle.PolygonArea);
-                Color colour = seriesColour(index);
+                Color colour = seriesColour(ser.colour);
                 b.setFillColor(new Color(colour.getRed(), colour.getGreen(), colour.getBlue(), 56));
                 b.setLineColor(new Color(0, 0, 0, 0));
                 b.setMarker(SeriesMarkers.NONE);
@@ -333,6 +386,11 @@ public final class LinePlot {
             }
         }
         s.setLegendPosition(LegendPosition.OutsideE);
+    }
+
+    private static double decades(List<double[]> pts, int k, boolean log) {
+        double[] r = range(pts, k, true);
+        return log && r[0] <= r[1] ? r[1] - r[0] : Double.POSITIVE_INFINITY;
     }
 
     private static double[] range(List<double[]> pts, int k, boolean log) {

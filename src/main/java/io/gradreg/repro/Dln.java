@@ -8,7 +8,6 @@ import io.gradreg.engine.TensorList;
 import io.gradreg.engine.Tensors;
 import io.gradreg.io.AtomicFiles;
 import io.gradreg.io.Json;
-import io.gradreg.io.LinePlot;
 import io.gradreg.method.GradientRegularization;
 import io.gradreg.method.Loss;
 import io.gradreg.method.Method;
@@ -85,9 +84,7 @@ public final class Dln implements Experiment {
         json.put("setup", s);
         json.put("runs", rows);
         Json.writeFile(ctx.out().resolve("dln.json"), json);
-        LinePlot p = LinePlot.titled("Diagonal linear network: recovery error").xLabel("initial scale alpha").yLabel("|beta - beta*|").logX();
-        meanError.forEach((name, e) -> p.series(name, s.alphas(), e));
-        p.write(ctx.out().resolve("recovery.png"));
+        Figures.dln(ctx.out());
 
         StringBuilder md = new StringBuilder(String.format(
                 "Sparse regression: n = %d, d = %d, β* with k = %d nonzero entries (‖β*‖ = 1), y = Xβ*, X ~ N(0, 1); full-batch GD, lr %s, "

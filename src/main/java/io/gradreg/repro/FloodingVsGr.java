@@ -201,14 +201,8 @@ public final class FloodingVsGr implements Experiment {
     /** Mean over runs of {@code field} at every epoch: {x, y}. */
     static double[][] meanEvery(List<List<JsonNode>> runs, String field) {
         double[] ep = Repro.column(runs.get(0), "epoch");
-        double[] y = new double[ep.length];
-        for (List<JsonNode> r : runs) {
-            double[] v = Repro.column(r, field);
-            for (int i = 0; i < y.length && i < v.length; i++) {
-                y[i] += v[i] / runs.size();
-            }
-        }
-        return new double[][] {ep, y};
+        double[][] ms = LinePlot.meanStd(runs.stream().map(r -> Repro.column(r, field)).toList(), ep.length);
+        return new double[][] {ep, ms[0], ms[1]};
     }
 
     private static double last(double[] v) {
@@ -217,26 +211,31 @@ public final class FloodingVsGr implements Experiment {
 
     private static void plots(Context ctx, List<Config> configs, Map<String, double[][]> batchLoss, Map<String, double[][]> trainLoss,
             Map<String, double[][]> testAcc, Map<String, double[][]> rig) {
-        LinePlot loss = LinePlot.titled("Training loss: epoch mean of the mini-batch loss (mean over seeds)").xLabel("epoch").yLabel("loss").logY();
-        LinePlot full = LinePlot.titled("Training loss on the full training set (mean over seeds)").xLabel("epoch").yLabel("loss").logY();
-        LinePlot acc = LinePlot.titled("Test accuracy (mean over seeds)").xLabel("epoch").yLabel("test accuracy");
-        LinePlot r = LinePlot.titled("R_IG = |grad L|^2 / m on the full training set (mean over seeds)").xLabel("epoch").yLabel("R_IG").logY();
+        LinePlot loss = LinePlot.titled("Training loss: epoch mean of the mini-batch loss (mean ± std over seeds)").xLabel("epoch")
+                .yLabel("cross-entropy loss").logY();
+        LinePlot full = LinePlot.titled("Training loss on the full training set (mean ± std over seeds)").xLabel("epoch")
+                .yLabel("cross-entropy loss").logY();
+        LinePlot acc = LinePlot.titled("Test accuracy (mean ± std over seeds)").xLabel("epoch").yLabel("test accuracy (fraction correct)");
+        LinePlot r = LinePlot.titled("R_IG = |grad L|^2 / m on the full training set (mean ± std over seeds)").xLabel("epoch")
+                .yLabel("R_IG (squared loss-gradient norm / parameters)").logY();
         for (Config c : configs) {
-            loss.series(c.label(), batchLoss.get(c.id())[0], batchLoss.get(c.id())[1]);
-            full.series(c.label(), trainLoss.get(c.id())[0], trainLoss.get(c.id())[1]);
-            acc.series(c.label(), testAcc.get(c.id())[0], testAcc.get(c.id())[1]);
-            r.series(c.label(), rig.get(c.id())[0], rig.get(c.id())[1]);
+            loss.series(c.label(), batchLoss.get(c.id())[0], batchLoss.get(c.id())[1], batchLoss.get(c.id())[2]);
+            full.series(c.label(), trainLoss.get(c.id())[0], trainLoss.get(c.id())[1], trainLoss.get(c.id())[2]);
+            acc.series(c.label(), testAcc.get(c.id())[0], testAcc.get(c.id())[1], testAcc.get(c.id())[2]);
+            r.series(c.label(), rig.get(c.id())[0], rig.get(c.id())[1], rig.get(c.id())[2]);
         }
         loss.write(ctx.out().resolve("train-loss.png"));
         full.write(ctx.out().resolve("train-loss-full.png"));
         acc.write(ctx.out().resolve("test-accuracy.png"));
         r.write(ctx.out().resolve("r-ig.png"));
         // Zoom on the end of training, where flooding sits at its level.
-        LinePlot tail = LinePlot.titled("Mini-batch training loss, second half of training").xLabel("epoch").yLabel("loss").logY();
+        LinePlot tail = LinePlot.titled("Mini-batch training loss, second half of training (mean ± std over seeds)").xLabel("epoch")
+                .yLabel("cross-entropy loss").logY();
         for (Config c : configs) {
             double[][] bl = batchLoss.get(c.id());
             int from = bl[0].length / 2;
-            tail.series(c.label(), Arrays.copyOfRange(bl[0], from, bl[0].length), Arrays.copyOfRange(bl[1], from, bl[1].length));
+            tail.series(c.label(), Arrays.copyOfRange(bl[0], from, bl[0].length), Arrays.copyOfRange(bl[1], from, bl[1].length),
+                    Arrays.copyOfRange(bl[2], from, bl[2].length));
         }
         tail.write(ctx.out().resolve("train-loss-tail.png"));
     }

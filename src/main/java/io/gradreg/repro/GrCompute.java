@@ -9,7 +9,6 @@ import io.gradreg.engine.DType;
 import io.gradreg.engine.Engine;
 import io.gradreg.io.AtomicFiles;
 import io.gradreg.io.Json;
-import io.gradreg.io.LinePlot;
 import io.gradreg.method.GradientRegularization;
 import io.gradreg.method.Loss;
 import io.gradreg.method.Method;
@@ -231,23 +230,11 @@ public final class GrCompute implements Experiment {
                 + "forward − exact %+.2f ± %.2f, forward − backward %+.2f ± %.2f, forward − central %+.2f ± %.2f.%n%n",
                 100 * fVsE[0], 100 * fVsE[1], 100 * fVsB[0], 100 * fVsB[1], 100 * fVsC[0], 100 * fVsC[1]));
 
-        // Plots: accuracy against γ per order (at each ε), and cost ratios.
+        // Plots (Figures.grCompute, from gr-compute.csv and cost.json below): accuracy against γ per ε, γ × ε heatmaps, cost.
         for (double e : epsilons(ctx.quick())) {
-            double[] gs = gammas(ctx.quick());
-            double plain = SweepTable.meanStd(acc.get("plain"))[0];
-            LinePlot q = LinePlot.titled("Test accuracy against γ, ε = " + e + " (mean over seeds)").xLabel("γ").yLabel("test accuracy").logX();
-            for (String o : ORDERS) {
-                double[] y = new double[gs.length];
-                for (int i = 0; i < gs.length; i++) {
-                    y[i] = SweepTable.meanStd(acc.get(o.equals("exact") ? "exact_g=" + gs[i] : o + "_g=" + gs[i] + "_e=" + e))[0];
-                }
-                q.series(o, gs, y);
-            }
-            double[] flat = new double[gs.length];
-            java.util.Arrays.fill(flat, plain);
-            q.series("plain SGD", gs, flat).write(ctx.out().resolve("accuracy-eps" + e + ".png"));
             md.append("![accuracy, ε = ").append(e).append("](accuracy-eps").append(e).append(".png) ");
         }
+        md.append("\n\n![forward, γ × ε](heatmap-forward.png) ![backward, γ × ε](heatmap-backward.png) ![central, γ × ε](heatmap-central.png)");
         md.append("\n\n");
 
         // Claims.
@@ -282,18 +269,7 @@ public final class GrCompute implements Experiment {
         costJson.put("in_process_ms_per_step", bench);
         costJson.put("sweep_ms_per_step", sweepMs);
         Json.writeFile(ctx.out().resolve("cost.json"), costJson);
-        LinePlot cost = LinePlot.titled("Cost per step relative to plain").xLabel("method (0 plain, 1 exact, 2 forward, 3 backward, 4 central)")
-                .yLabel("ms per step / plain");
-        double[] xs = {0, 1, 2, 3, 4};
-        bench.forEach((model, b) -> {
-            double[] y = new double[5];
-            int i = 0;
-            for (String o : List.of("plain", "exact", "forward", "backward", "central")) {
-                y[i++] = b.get(o) / b.get("plain");
-            }
-            cost.series(model, xs, y);
-        });
-        cost.write(ctx.out().resolve("cost.png"));
+        Figures.grCompute(ctx.out());
         md.append("\n![cost](cost.png)\n");
 
         double gMax = gammas(ctx.quick())[gammas(ctx.quick()).length - 1];

@@ -7,7 +7,6 @@ import io.gradreg.sweep.Worker;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gradreg.GradregException;
 import io.gradreg.io.Json;
-import io.gradreg.io.LinePlot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,7 +109,7 @@ public final class IgrMnist implements Experiment {
             }
         }
         Json.writeFile(ctx.out().resolve("igr-mnist.json"), Map.of("base", base, "lrs", lrs, "runs", rows));
-        plot(ctx.out(), lrs, perLr);
+        Figures.igrMnist(ctx.out());
         return report(lrs, seeds.size(), base, perLr);
     }
 
@@ -159,14 +158,6 @@ public final class IgrMnist implements Experiment {
             ctx.log().printf("analyzed %s%n", dir.getFileName());
             ctx.log().flush();
         }
-    }
-
-    private static void plot(Path out, double[] lrs, Map<String, double[][]> perLr) {
-        LinePlot.titled("R_IG at the epoch of best test accuracy").xLabel("learning rate h").yLabel("R_IG").logX().logY()
-                .series("R_IG", lrs, column(perLr.get("R_IG_at_best"))).write(out.resolve("rig.png"));
-        LinePlot.titled("Test accuracy").xLabel("learning rate h").yLabel("accuracy").logX()
-                .series("best test accuracy", lrs, column(perLr.get("best_test_accuracy")))
-                .series("final weights + noise sigma " + NOISE_SIGMA, lrs, column(perLr.get("noisy_accuracy"))).write(out.resolve("accuracy.png"));
     }
 
     private static double[] column(double[][] ms) {
@@ -232,7 +223,7 @@ public final class IgrMnist implements Experiment {
             md.append(String.format("| %s | %.4f ± %.4f | %.1f | %.3e ± %.1e | %.3g | %.3g ± %.2g | %.4f ± %.4f |%n", lrs[i], a[0], a[1], e[0],
                     r[0], r[1], l[0], t[0], t[1], n[0], n[1]));
         }
-        md.append("\n![R_IG](rig.png) ![accuracy](accuracy.png)\n");
+        md.append("\n![R_IG](rig.png) ![accuracy](accuracy.png) ![R_IG against accuracy, per run](rig-vs-accuracy.png)\n");
         return new Report(verdict, md.toString());
     }
 }

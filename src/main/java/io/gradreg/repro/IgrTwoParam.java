@@ -169,9 +169,7 @@ public final class IgrTwoParam implements Experiment {
     }
 
     private static void plots(Context ctx, double[] hs, double[] errPlain, double[] errModified, Map<String, double[][]> paths) {
-        LinePlot.titled("GD's distance to the flows at time T").xLabel("step size h").yLabel("distance").logX().logY()
-                .series("plain flow of E", hs, errPlain).series("modified flow of E + (h/4)|grad E|^2", hs, errModified)
-                .write(ctx.out().resolve("errors.png"));
+        Figures.igrTwoParamErrors(ctx.out());
         LinePlot p = LinePlot.titled("Paths in (a, b), h = " + hs[0]).xLabel("a").yLabel("b");
         paths.forEach((name, path) -> p.series(name, column(path, 0), column(path, 1)));
         double[] a = new double[50];

@@ -241,12 +241,13 @@ public final class SmallMnist implements Experiment {
         md.append("\n\n");
 
         for (Setting s : SETTINGS) {
-            LinePlot p = LinePlot.titled("Small MNIST, " + s.label() + ": test accuracy (mean over seeds)").xLabel("epoch").yLabel("test accuracy");
+            LinePlot p = LinePlot.titled("Small MNIST, " + s.label() + ": test accuracy (mean ± std over seeds)").xLabel("epoch")
+                    .yLabel("test accuracy (fraction correct)");
             for (Gr m : METHODS) {
                 List<List<JsonNode>> runs = curves.get(s.key() + "-" + m.key());
                 if (runs != null) {
                     double[][] c = meanCurve(runs, "testAccuracy");
-                    p.series(m.label(), c[0], c[1]);
+                    p.series(m.label(), c[0], c[1], c[2]);
                 }
             }
             p.write(ctx.out().resolve("accuracy-" + s.key() + ".png"));
@@ -266,16 +267,12 @@ public final class SmallMnist implements Experiment {
     }
 
     /** Mean over runs of {@code field} at the evaluated epochs: {x, y}. */
+    /** Mean and std over runs of {@code field} at every evaluated epoch: {x, mean, std}. */
     static double[][] meanCurve(List<List<JsonNode>> runs, String field) {
         double[] ep = Repro.column(runs.get(0), "epoch", Repro::evaluated);
-        double[] y = new double[ep.length];
-        for (List<JsonNode> r : runs) {
-            double[] v = Repro.column(r, field, Repro::evaluated);
-            for (int i = 0; i < y.length && i < v.length; i++) {
-                y[i] += v[i] / runs.size();
-            }
-        }
-        return new double[][] {ep, y};
+        List<double[]> per = runs.stream().map(r -> Repro.column(r, field, Repro::evaluated)).toList();
+        double[][] ms = LinePlot.meanStd(per, ep.length);
+        return new double[][] {ep, ms[0], ms[1]};
     }
 
     static double[] values(List<Double> v) {

@@ -102,14 +102,7 @@ public final class Smoothness implements Experiment {
         LinePlot fits = LinePlot.titled("Fits from 100 points (seed 0)").xLabel("x").yLabel("f(x)");
         curves.forEach((name, f) -> fits.series(name, gx, f));
         fits.write(ctx.out().resolve("fits.png"));
-        double[] lx = new double[lambdas.length - 1];
-        double[] ly = new double[lambdas.length - 1];
-        for (int l = 1; l < lambdas.length; l++) {
-            lx[l - 1] = lambdas[l];
-            ly[l - 1] = mean[l];
-        }
-        LinePlot.titled("MSE to the true function (λ = 0: " + String.format("%.2e", mean[0]) + ")").xLabel("SpectReg lambda").yLabel("MSE")
-                .logX().logY().series("ours (mean of seeds)", lx, ly).write(ctx.out().resolve("mse.png"));
+        Figures.smoothnessMse(ctx.out());
 
         int best = 0;
         for (int l = 1; l < lambdas.length; l++) {

@@ -155,6 +155,9 @@ class LinePlotTest {
         assertEquals("1e-5", Charts.logTick(1e-5));
         assertEquals("2e6", Charts.logTick(2e6));
         assertEquals("2.5e-12", Charts.logTick(2.5e-12));
+        assertEquals("5e-8", Charts.logAxisTick(5e-8));
+        assertEquals("", Charts.logAxisTick(7e-8)); // only 1, 2, 5 per decade are labelled
+        assertEquals("0.2", Charts.logAxisTick(0.2));
     }
 
     private static int blend(int c) {
