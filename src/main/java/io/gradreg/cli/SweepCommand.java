@@ -4,6 +4,7 @@ import io.gradreg.GradregException;
 import io.gradreg.sweep.Launcher;
 import io.gradreg.sweep.Sweep;
 import io.gradreg.sweep.SweepSpec;
+import io.gradreg.sweep.SweepPlots;
 import io.gradreg.sweep.SweepTable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -49,10 +50,12 @@ public final class SweepCommand implements Callable<Integer> {
             return 0;
         }
         List<Sweep.Outcome> outcomes = Sweep.run(s, j, Launcher.subprocess(), log);
-        String md = SweepTable.write(s.out(), SweepTable.rows(s));
+        List<SweepTable.Row> rows = SweepTable.rows(s);
+        String md = SweepTable.write(s.out(), rows);
+        String figure = SweepPlots.write(s.out(), SweepTable.groups(rows));
         log.println();
         log.print(md);
-        log.printf("%nwritten: %s (runs.csv, summary.csv, summary.md)%n", s.out());
+        log.printf("%nwritten: %s (runs.csv, summary.csv, summary.md%s)%n", s.out(), figure == null ? "" : ", " + figure);
         long failed = outcomes.stream().filter(o -> o.status() == Sweep.Status.FAILED).count();
         if (failed > 0) {
             throw new GradregException(failed + " of " + runs.size() + " runs failed; their log.txt says why; rerun to retry them");
