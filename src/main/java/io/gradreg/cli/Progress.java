@@ -19,7 +19,8 @@ final class Progress implements Trainer.Listener {
     static final int PLAIN_EVERY_SECONDS = 30;
     private final PrintWriter out;
     private final boolean terminal;
-    private final String label;
+    private final String label; // the bar's name
+    private final String prefix; // before metrics lines: "" for train (logs and scripts read "epoch   N ..."), "NAME " in the demo
     private final boolean epochLines;
     private ProgressBar bar;
     private String last = "";
@@ -33,6 +34,7 @@ final class Progress implements Trainer.Listener {
         this.out = out;
         this.terminal = terminal;
         this.label = label.isEmpty() ? "train" : label;
+        this.prefix = label.isEmpty() ? "" : label + " ";
         this.epochLines = epochLines;
     }
 
@@ -72,12 +74,12 @@ final class Progress implements Trainer.Listener {
         synchronized (out) {
             erase();
             if (Double.isNaN(m.trainLoss()) && Double.isNaN(m.testLoss())) {
-                out.printf("%s epoch %3d  step %6d  batch loss %.4f (not evaluated)  %.1f ms/step%n", label, m.epoch(), m.step(),
+                out.printf("%sepoch %3d  step %6d  batch loss %.4f (not evaluated)  %.1f ms/step%n", prefix, m.epoch(), m.step(),
                         m.batchLoss(), m.msPerStep());
             } else {
                 String test = Double.isNaN(m.testLoss()) ? "" : String.format("  test loss %.4f  acc %.4f", m.testLoss(), m.testAccuracy());
-                out.printf("%s epoch %3d  step %6d  train loss %.4f  acc %.4f%s  R_IG %.3e  %.1f ms/step%n",
-                        label, m.epoch(), m.step(), m.trainLoss(), m.trainAccuracy(), test, m.rIG(), m.msPerStep());
+                out.printf("%sepoch %3d  step %6d  train loss %.4f  acc %.4f%s  R_IG %.3e  %.1f ms/step%n",
+                        prefix, m.epoch(), m.step(), m.trainLoss(), m.trainAccuracy(), test, m.rIG(), m.msPerStep());
             }
             out.flush();
         }

@@ -104,8 +104,8 @@ final class RunDirectory {
 
     /** loss.png and accuracy.png: one series per run (train and test loss; test accuracy). */
     static void plot(Path dir, Map<String, List<EpochMetrics>> runs) {
-        LinePlot loss = LinePlot.titled("Loss").xLabel("epoch").yLabel("loss").logY();
-        LinePlot acc = LinePlot.titled("Test accuracy").xLabel("epoch").yLabel("accuracy");
+        LinePlot loss = LinePlot.titled("Loss").xLabel("epoch").yLabel("data loss on the full split (cross-entropy or squared error)").logY();
+        LinePlot acc = LinePlot.titled("Test accuracy").xLabel("epoch").yLabel("accuracy (fraction correct)");
         boolean single = runs.size() == 1;
         runs.forEach((name, h) -> {
             double[] ep = h.stream().mapToDouble(EpochMetrics::epoch).toArray();

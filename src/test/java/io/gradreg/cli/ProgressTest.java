@@ -20,12 +20,13 @@ class ProgressTest {
         p.onEpoch(new EpochMetrics(1, 4, 0.1, 0.4, 0.9, 0.45, 0.88, 0.5, 1.2e-3, 0.1, 0.41, 0.0, 12.5));
         p.clearLine();
         List<String> lines = s.toString().lines().toList();
-        // The library draws once at the start and once when stopped; 30 s never pass here.
-        assertEquals(3, lines.size(), s.toString());
-        assertTrue(lines.get(0).matches("train +0% \\[ *\\] 0/8 .*"), lines.get(0));
-        assertEquals("train epoch   1  step      4  train loss 0.4000  acc 0.9000  test loss 0.4500  acc 0.8800  R_IG 1.200e-03  12.5 ms/step",
-                lines.get(1));
-        assertTrue(lines.get(2).matches("train +50% \\[=+>? *\\] 4/8 \\(.*\\) epoch 1 loss 0\\.5000"), lines.get(2));
+        // The library draws from its own thread: at the start (if it gets there before the steps) and when
+        // stopped; 30 s never pass here. Repeated identical states are printed once.
+        String metrics = "epoch   1  step      4  train loss 0.4000  acc 0.9000  test loss 0.4500  acc 0.8800  R_IG 1.200e-03  12.5 ms/step";
+        assertEquals(1, lines.stream().filter(metrics::equals).count(), s.toString());
+        assertTrue(lines.get(lines.size() - 1).matches("train +50% \\[=+>? *\\] 4/8 \\(.*\\) epoch 1 loss 0\\.5000"), s.toString());
+        assertTrue(lines.size() <= 3 && lines.stream().filter(l -> !l.equals(metrics)).allMatch(l -> l.matches("train +\\d+% \\[.*")),
+                s.toString());
         assertTrue(!s.toString().contains("\r"), "no carriage returns in a log file");
     }
 
