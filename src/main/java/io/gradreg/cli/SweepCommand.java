@@ -8,6 +8,7 @@ import io.gradreg.sweep.SweepSpec;
 import io.gradreg.sweep.SweepTable;
 import io.gradreg.sweep.Worker;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -133,6 +134,14 @@ public final class SweepCommand implements Callable<Integer> {
     /** --task N: one run, in this JVM, so Slurm's SIGTERM reaches the training directly and it checkpoints. */
     private int task(SweepSpec s, PrintWriter log) {
         int t = threads != null ? threads : slurmCpus();
+        if (task >= 0 && task < s.runs().size()) {
+            // Said before the run starts: a task stopped by Slurm (requeue, time limit) may not get to say more.
+            SweepSpec.Run r = s.runs().get(task);
+            Path dir = s.out().resolve(r.id());
+            log.printf("task %d of %d: %s %s with %d thread(s)%n", task, s.runs().size(), Files.isRegularFile(dir.resolve("summary.json"))
+                    ? "checking" : Files.isRegularFile(dir.resolve("checkpoint.pt")) ? "resuming" : "starting", r.id(), t);
+            log.flush();
+        }
         Sweep.Outcome o = Sweep.runTask(s, task, t, Launcher.inProcess(Main::run));
         log.printf("task %d of %d: %s %s%s%n", task, s.runs().size(), o.status().name().toLowerCase(), o.run().id(),
                 o.message().isEmpty() ? "" : ": " + o.message());

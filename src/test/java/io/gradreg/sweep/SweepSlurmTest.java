@@ -107,7 +107,7 @@ class SweepSlurmTest {
         Path spec = spec("2");
         Result r = run("sweep", spec.toString(), "--task", "2", "--threads", "2");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().startsWith("task 2 of 4: done sam_seed=0: "), r.out());
+        assertTrue(r.out().startsWith("task 2 of 4: starting sam_seed=0 with 2 thread(s)\ntask 2 of 4: done sam_seed=0: "), r.out());
         try (var dirs = Files.list(tmp.resolve("out"))) {
             assertEquals(List.of("sam_seed=0"), dirs.map(p -> p.getFileName().toString()).toList());
         }
@@ -115,11 +115,12 @@ class SweepSlurmTest {
         assertEquals(2, Json.read(run.resolve("config.json")).get("threads").asInt());
         assertEquals("0", Json.read(run.resolve("config.json")).get("settings").get("--seed").asText());
 
-        assertTrue(run("sweep", spec.toString(), "--task", "2").out().startsWith("task 2 of 4: skipped sam_seed=0: already done"));
+        assertTrue(run("sweep", spec.toString(), "--task", "2").out().endsWith("task 2 of 4: skipped sam_seed=0: already done\n"));
         // a run stopped after its last checkpoint (preempted, say) is resumed, not restarted
         Files.delete(run.resolve("summary.json"));
         Result resumed = run("sweep", spec.toString(), "--task", "2", "--threads", "1");
         assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.out().startsWith("task 2 of 4: resuming sam_seed=0 with 1 thread(s)\n"), resumed.out());
         assertTrue(Files.readString(run.resolve("log.txt")).startsWith("resuming " + run + " at epoch 2"), Files.readString(run.resolve("log.txt")));
         assertEquals("gradreg: --task must be in 0..3 (the sweep has 4 runs), got 4\n", run("sweep", spec.toString(), "--task", "4").err());
     }
