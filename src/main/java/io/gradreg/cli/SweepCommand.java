@@ -120,6 +120,7 @@ public final class SweepCommand implements Callable<Integer> {
         String script = Slurm.script(s, file, todo, o, Worker.command(), Path.of(""));
         if (dryRun) {
             log.print(script);
+            log.flush(); // print() does not flush an autoflush PrintWriter
             return 0;
         }
         Path scriptFile = s.out().resolve("slurm").resolve("sweep.sbatch");
@@ -138,9 +139,11 @@ public final class SweepCommand implements Callable<Integer> {
             // Said before the run starts: a task stopped by Slurm (requeue, time limit) may not get to say more.
             SweepSpec.Run r = s.runs().get(task);
             Path dir = s.out().resolve(r.id());
-            log.printf("task %d of %d: %s %s with %d thread(s)%n", task, s.runs().size(), Files.isRegularFile(dir.resolve("summary.json"))
-                    ? "checking" : Files.isRegularFile(dir.resolve("checkpoint.pt")) ? "resuming" : "starting", r.id(), t);
-            log.flush();
+            if (!Files.isRegularFile(dir.resolve("summary.json"))) {
+                log.printf("task %d of %d: %s %s with %d thread(s)%n", task, s.runs().size(),
+                        Files.isRegularFile(dir.resolve("checkpoint.pt")) ? "resuming" : "starting", r.id(), t);
+                log.flush();
+            }
         }
         Sweep.Outcome o = Sweep.runTask(s, task, t, Launcher.inProcess(Main::run));
         log.printf("task %d of %d: %s %s%s%n", task, s.runs().size(), o.status().name().toLowerCase(), o.run().id(),

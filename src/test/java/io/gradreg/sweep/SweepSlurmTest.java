@@ -115,7 +115,7 @@ class SweepSlurmTest {
         assertEquals(2, Json.read(run.resolve("config.json")).get("threads").asInt());
         assertEquals("0", Json.read(run.resolve("config.json")).get("settings").get("--seed").asText());
 
-        assertTrue(run("sweep", spec.toString(), "--task", "2").out().endsWith("task 2 of 4: skipped sam_seed=0: already done\n"));
+        assertEquals("task 2 of 4: skipped sam_seed=0: already done\n", run("sweep", spec.toString(), "--task", "2").out());
         // a run stopped after its last checkpoint (preempted, say) is resumed, not restarted
         Files.delete(run.resolve("summary.json"));
         Result resumed = run("sweep", spec.toString(), "--task", "2", "--threads", "1");
