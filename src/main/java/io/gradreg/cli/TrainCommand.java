@@ -262,6 +262,7 @@ public final class TrainCommand implements Callable<Integer> {
                 rank = t.rank();
             }
             if (!parsed.hasMatchedOption("--master")) {
+                t.requireReachableMaster();
                 master = t.master();
             }
             if (threads == null && env.containsKey("SLURM_CPUS_PER_TASK")) {

@@ -1,16 +1,20 @@
 package io.gradreg.train;
 
 import io.gradreg.GradregException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * A data-parallel group as Slurm describes it to the tasks of an {@code srun} step: world size
  * {@code SLURM_NTASKS}, rank {@code SLURM_PROCID}, master the first host of
  * {@code SLURM_JOB_NODELIST} (Slurm places task 0 there), and a port derived from the job id so
- * that two jobs sharing a node do not meet at the same port.
+ * that two jobs sharing a node do not meet at the same port; {@code nodes} is the job's node count.
  */
-public record SlurmTasks(int world, int rank, String masterHost, int masterPort) {
+public record SlurmTasks(int world, int rank, String masterHost, int masterPort, int nodes) {
     /** Ports handed out: {@link #BASE_PORT} + job id mod {@link #PORTS}, below Linux's ephemeral range (32768+). */
     static final int BASE_PORT = 17000;
     static final int PORTS = 15000;
@@ -34,7 +38,36 @@ public record SlurmTasks(int world, int rank, String masterHost, int masterPort)
         if (world < 1 || rank < 0 || rank >= world) {
             throw new GradregException("SLURM_PROCID " + rank + " is not a rank of SLURM_NTASKS " + world);
         }
-        return Optional.of(new SlurmTasks(world, rank, firstHost(nodes), (int) (BASE_PORT + job % PORTS)));
+        String host = firstHost(nodes);
+        int count = env.containsKey("SLURM_JOB_NUM_NODES") ? number(env, "SLURM_JOB_NUM_NODES")
+                : env.containsKey("SLURM_NNODES") ? number(env, "SLURM_NNODES") : 1;
+        return Optional.of(new SlurmTasks(world, rank, host, (int) (BASE_PORT + job % PORTS), count));
+    }
+
+    /**
+     * Refuses a master that the other nodes cannot reach: when the job spans several nodes and the
+     * master's name resolves only to loopback here (Debian maps a machine's own name to
+     * 127.0.1.1), rank 0 would bind Gloo where no other node can connect.
+     */
+    public void requireReachableMaster() {
+        requireReachableMaster(h -> {
+            try {
+                return InetAddress.getAllByName(h);
+            } catch (UnknownHostException e) {
+                throw new GradregException("the Slurm master host " + h + " does not resolve on this node: " + e.getMessage());
+            }
+        });
+    }
+
+    void requireReachableMaster(Function<String, InetAddress[]> resolve) {
+        if (nodes < 2 || world < 2) {
+            return;
+        }
+        InetAddress[] addresses = resolve.apply(masterHost);
+        if (Arrays.stream(addresses).allMatch(InetAddress::isLoopbackAddress)) {
+            throw new GradregException("the Slurm master host " + masterHost + " resolves to " + addresses[0].getHostAddress()
+                    + " on this node, which the other nodes cannot reach; give --master ADDRESS:PORT with an address they reach");
+        }
     }
 
     /** {@code HOST:PORT}, as {@code --master} takes it. */

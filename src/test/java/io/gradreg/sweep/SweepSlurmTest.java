@@ -83,6 +83,13 @@ class SweepSlurmTest {
     }
 
     @Test
+    void theSweepSetsThreadsAndWorldSizeItself() {
+        SweepSpec s = SweepSpec.parse("name: a\nbase: {world-size: 2}", "t.yaml");
+        assertEquals("t.yaml: 'world-size' is set by the sweep itself",
+                assertThrows(GradregException.class, () -> s.requireFlags(java.util.Set.of("--world-size"), "t.yaml")).getMessage());
+    }
+
+    @Test
     void arrayRanges() {
         assertEquals("0-2,5,7-8", Slurm.ranges(List.of(8, 0, 1, 2, 5, 7)));
         assertEquals("3", Slurm.ranges(List.of(3)));

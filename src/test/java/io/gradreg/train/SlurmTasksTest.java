@@ -28,7 +28,7 @@ class SlurmTasksTest {
     void anSrunTaskGetsWorldRankAndAMasterPortFromTheJobId() {
         Map<String, String> env = Map.of("SLURM_STEP_ID", "0", "SLURM_PROCID", "3", "SLURM_NTASKS", "8",
                 "SLURM_JOB_NODELIST", "cn[004-005]", "SLURM_JOB_ID", "123456");
-        assertEquals(Optional.of(new SlurmTasks(8, 3, "cn004", 20456)), SlurmTasks.fromEnv(env));
+        assertEquals(Optional.of(new SlurmTasks(8, 3, "cn004", 20456, 1)), SlurmTasks.fromEnv(env));
         // 17000 + 123456 mod 15000
         assertEquals("cn004:20456", SlurmTasks.fromEnv(env).orElseThrow().master());
     }
@@ -39,6 +39,22 @@ class SlurmTasksTest {
         assertEquals(Optional.empty(), SlurmTasks.fromEnv(Map.of("SLURM_PROCID", "0", "SLURM_NTASKS", "2",
                 "SLURM_JOB_NODELIST", "vm", "SLURM_JOB_ID", "2")));
         assertEquals(Optional.empty(), SlurmTasks.fromEnv(Map.of()));
+    }
+
+    @Test
+    void aMultiNodeMasterThatResolvesToLoopbackIsRefused() throws Exception {
+        var loopback = new java.net.InetAddress[] {java.net.InetAddress.getByAddress("cn1", new byte[] {127, 0, 1, 1})};
+        var lan = new java.net.InetAddress[] {java.net.InetAddress.getByAddress("cn1", new byte[] {10, 0, 0, 7})};
+        Map<String, String> env = new java.util.HashMap<>(Map.of("SLURM_STEP_ID", "0", "SLURM_PROCID", "0", "SLURM_NTASKS", "2",
+                "SLURM_JOB_NODELIST", "cn[1-2]", "SLURM_JOB_ID", "5", "SLURM_JOB_NUM_NODES", "2"));
+        SlurmTasks two = SlurmTasks.fromEnv(env).orElseThrow();
+        assertEquals(new SlurmTasks(2, 0, "cn1", 17005, 2), two);
+        assertEquals("the Slurm master host cn1 resolves to 127.0.1.1 on this node, which the other nodes cannot reach;"
+                + " give --master ADDRESS:PORT with an address they reach",
+                assertThrows(GradregException.class, () -> two.requireReachableMaster(h -> loopback)).getMessage());
+        two.requireReachableMaster(h -> lan);
+        env.put("SLURM_JOB_NUM_NODES", "1"); // one node: loopback is where everyone meets
+        SlurmTasks.fromEnv(env).orElseThrow().requireReachableMaster(h -> loopback);
     }
 
     @Test
