@@ -95,6 +95,8 @@ public final class TrainCommand implements Callable<Integer> {
     int batchSize;
     @Option(names = "--accumulate", defaultValue = "1", description = "split each batch into K micro-batches, exact for every method (default: ${DEFAULT-VALUE})")
     int accumulate;
+    @Option(names = "--sync-batchnorm", description = "data parallel: normalize with the whole batch's statistics across workers (forward and gradient exact; not with --accumulate, exact GR or input penalties)")
+    boolean syncBatchNorm;
     @Option(names = "--no-shuffle", description = "keep the data order")
     boolean noShuffle;
     @Option(names = "--eval-every", defaultValue = "1",
@@ -174,6 +176,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Loss loss = Loss.forTargets(train.y());
         Trainer trainer = new Trainer(net, loss, cfg).evalEvery(evalEvery);
+        if (syncBatchNorm) {
+            trainer.syncBatchNorm(); // refuses what it cannot make exact before the run directory exists
+        }
         // Only rank 0 writes; the other workers keep a view that writes nothing.
         boolean writer = rank == 0;
         RunDirectory run = resume ? RunDirectory.existing(out) : writer ? RunDirectory.fresh(out) : RunDirectory.readOnly(out);

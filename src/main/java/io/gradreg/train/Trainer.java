@@ -245,6 +245,9 @@ public final class Trainer {
      */
     public Trainer distributed(DataParallel dp) {
         this.parallel = dp;
+        if (syncBatchNorm) {
+            net.syncBatchNorm(dp.batchSync());
+        }
         dp.broadcastFromRankZero(net.params().detach());
         if (net.hasBatchNorm()) {
             dp.broadcastFromRankZero(net.buffers_());
@@ -253,8 +256,8 @@ public final class Trainer {
     }
 
     /**
-     * Normalizes with the whole batch's statistics across the data-parallel workers (call after
-     * {@link #distributed}; in one process the batch is whole already). Forward values and
+     * Normalizes with the whole batch's statistics across the data-parallel workers (before or
+     * after {@link #distributed}; in one process the batch is whole already). Forward values and
      * gradients are the unsplit batch's (see {@code nn/SyncedStatistics}). Refused where that
      * cannot hold: with micro-batches (they run one after another, so the whole batch's statistics
      * are not known when the first is normalized) and with methods that differentiate a gradient
