@@ -2,6 +2,7 @@ package io.gradreg.train;
 
 import io.gradreg.GradregException;
 import io.gradreg.analysis.FullBatch;
+import io.gradreg.data.CropFlip;
 import io.gradreg.data.Dataset;
 import io.gradreg.data.Permutation;
 import io.gradreg.engine.Engine;
@@ -54,6 +55,7 @@ public final class Trainer {
     private volatile boolean stopRequested;
     private DataParallel parallel;
     private boolean syncBatchNorm;
+    private CropFlip augment;
     private int evalEvery = 1;
     // Where the run is: everything a checkpoint needs besides weights and optimizer state.
     private long step;
@@ -166,7 +168,7 @@ public final class Trainer {
                 long nanos = System.nanoTime();
                 StepResult r;
                 try (PointerScope scope = new PointerScope()) {
-                    r = step(train.select(Tensors.fromLongs(idx, idx.length)), total);
+                    r = step(augmented(train.select(Tensors.fromLongs(idx, idx.length))), total);
                 }
                 epochNanos += System.nanoTime() - nanos;
                 if (parallel != null) {
@@ -195,6 +197,27 @@ public final class Trainer {
             listener.onEpoch(m);
         }
         return List.copyOf(history);
+    }
+
+    /**
+     * Augments every training batch with {@code a} (null: none). The draws derive from the seed
+     * and the step, so a resumed run sees the same batches, and the augmented batch is made once
+     * per step, before it is split, so every pass of the step, every micro-batch and every worker
+     * see their part of the same batch.
+     */
+    public Trainer augment(CropFlip a) {
+        this.augment = a;
+        return this;
+    }
+
+    /** The batch as the step sees it: augmented with the step's draws, if augmenting. */
+    public Dataset augmented(Dataset batch) {
+        return augment == null ? batch : augment.apply(batch, augmentSeed(step));
+    }
+
+    /** The seed of step {@code t}'s augmentation draws (apart from the libtorch seed of its passes). */
+    public long augmentSeed(long t) {
+        return mix(stepSeed(t) ^ 0x5DEECE66DL);
     }
 
     /**
