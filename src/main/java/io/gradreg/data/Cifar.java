@@ -192,4 +192,48 @@ public final class Cifar {
         }
         return new Dataset(torch.cat(new TensorVector(xs.toArray(Tensor[]::new))), torch.cat(new TensorVector(ys.toArray(Tensor[]::new))), kind.classes);
     }
+
+    /**
+     * Writes a synthetic data set in {@code kind}'s binary layout (every file of the real one, with
+     * {@code perFile} training records per training file and {@code test} test records): each class
+     * has its own random colour, and every pixel is that colour plus Gaussian noise (σ = 40 of 255).
+     * For tests and quick runs on machines without CIFAR; it says nothing about CIFAR itself.
+     */
+    public static void writeSynthetic(Path dir, Kind kind, int perFile, int test, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        int classes = kind == Kind.CIFAR10 ? 10 : 100;
+        double[][] colour = new double[classes][3];
+        for (double[] c : colour) {
+            for (int ch = 0; ch < 3; ch++) {
+                c[ch] = 40 + 175 * r.nextDouble();
+            }
+        }
+        try {
+            Files.createDirectories(dir);
+            for (String f : kind.trainFiles) {
+                io.gradreg.io.AtomicFiles.writeBytes(dir.resolve(f), syntheticRecords(r, colour, perFile, kind));
+            }
+            io.gradreg.io.AtomicFiles.writeBytes(dir.resolve(kind.testFile), syntheticRecords(r, colour, test, kind));
+        } catch (IOException e) {
+            throw new GradregException(dir + ": cannot write synthetic CIFAR files: " + e.getMessage());
+        }
+    }
+
+    private static byte[] syntheticRecords(java.util.Random r, double[][] colour, int n, Kind kind) {
+        int record = kind.recordBytes();
+        byte[] out = new byte[n * record];
+        for (int i = 0; i < n; i++) {
+            int label = r.nextInt(colour.length);
+            int at = i * record;
+            if (kind.labelBytes == 2) {
+                out[at++] = (byte) (label / 5); // a coarse label: 5 fine classes per superclass
+            }
+            out[at++] = (byte) label;
+            for (int k = 0; k < PIXELS; k++) {
+                double v = colour[label][k / 1024] + 40 * r.nextGaussian();
+                out[at + k] = (byte) Math.max(0, Math.min(255, Math.round(v)));
+            }
+        }
+        return out;
+    }
 }

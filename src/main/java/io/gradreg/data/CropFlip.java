@@ -35,6 +35,13 @@ public final class CropFlip {
         this.black = black == null ? null : black.clone();
     }
 
+    /** Refuses data that is not a batch of images [N, C, H, W]. */
+    public static void requireImages(Tensor x) {
+        if (x.dim() != 4) {
+            throw new GradregException("--augment crop-flip needs image data (N x C x H x W), the data has shape " + Arrays.toString(Tensors.shape(x)));
+        }
+    }
+
     /** The per-sample draws of one batch: crop offsets (rows, columns) and mirrors. */
     public record Draws(int[] top, int[] left, boolean[] flip) {}
 
@@ -59,9 +66,7 @@ public final class CropFlip {
 
     /** Images {@code x} [N, C, H, W] cropped and mirrored as {@code d} says. */
     public Tensor apply(Tensor x, Draws d) {
-        if (x.dim() != 4) {
-            throw new GradregException("--augment crop-flip needs image data (N x C x H x W), the data has shape " + Arrays.toString(Tensors.shape(x)));
-        }
+        requireImages(x);
         long n = x.size(0);
         long c = x.size(1);
         long h = x.size(2);

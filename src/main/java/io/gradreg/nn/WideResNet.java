@@ -24,6 +24,12 @@ public final class WideResNet extends Net {
     private final BatchNorm bn1;
     private final LinearImpl fc;
     private final Activation act;
+    /**
+     * The plain container modules (blockG, blockG.layer). JavaCPP routes libtorch's virtual calls
+     * on them (train(), ...) back to their Java peers, so the peers must stay reachable: once
+     * collected, {@code train(true)} failed with a NullPointerException inside libtorch.
+     */
+    private final java.util.List<Module> containers = new java.util.ArrayList<>();
 
     /**
      * @param depth d, with (d − 4) divisible by 6
@@ -42,7 +48,11 @@ public final class WideResNet extends Net {
         long in = 16;
         for (int g = 0; g < 3; g++) {
             String group = "block" + (g + 1);
-            Module layer = register_module(group, new Module()).register_module("layer", new Module());
+            Module outer = new Module();
+            Module layer = new Module();
+            containers.add(outer);
+            containers.add(layer);
+            register_module(group, outer).register_module("layer", layer);
             for (int i = 0; i < n; i++) {
                 long stride = i == 0 && g > 0 ? 2 : 1;
                 String path = group + ".layer." + i;
