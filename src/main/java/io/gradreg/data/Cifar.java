@@ -129,6 +129,16 @@ public final class Cifar {
         if (!Files.exists(dir.resolve(kind.testFile)) && Files.isDirectory(dir.resolve(kind.folder))) {
             dir = dir.resolve(kind.folder);
         }
+        requireFiles(dir, kind);
+        List<Path> trainPaths = kind.trainFiles.stream().map(dir::resolve).toList();
+        Dataset train = records(trainPaths, kind, dtype);
+        Dataset test = records(List.of(dir.resolve(kind.testFile)), kind, dtype);
+        Normalization n = statistics(train.x());
+        return new Loaded(new DataSources.Split(normalize(train, n), Optional.of(normalize(test, n))), n);
+    }
+
+    /** Refuses, in one line naming them, a directory that lacks any of {@code kind}'s files. */
+    public static void requireFiles(Path dir, Kind kind) {
         List<String> missing = new ArrayList<>();
         for (String f : kind.trainFiles) {
             if (!Files.isRegularFile(dir.resolve(f))) {
@@ -142,11 +152,6 @@ public final class Cifar {
             throw new GradregException(dir + ": missing " + kind.title + " file" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing)
                     + " (expected " + kind.expectedFiles() + ", the binary version from " + kind.folder + ")");
         }
-        List<Path> trainPaths = kind.trainFiles.stream().map(dir::resolve).toList();
-        Dataset train = records(trainPaths, kind, dtype);
-        Dataset test = records(List.of(dir.resolve(kind.testFile)), kind, dtype);
-        Normalization n = statistics(train.x());
-        return new Loaded(new DataSources.Split(normalize(train, n), Optional.of(normalize(test, n))), n);
     }
 
     /** Per-channel mean and population standard deviation over samples and pixels. */
