@@ -140,6 +140,33 @@ class SyncBatchNormTest {
         }
     }
 
+    double[] trainImages(Net net, DataParallel dp) {
+        Trainer t = new Trainer(net, Loss.CROSS_ENTROPY, TrainConfig.of(new Sam(0.05), 0.1, 1, 10, 1)).augment(new io.gradreg.data.CropFlip(2, null));
+        if (dp != null) {
+            t.distributed(dp).syncBatchNorm();
+        }
+        Dataset flat = Synthetic.blobs(25, 32, 3, 1.0, 6, DType.FLOAT64);
+        t.fit(new Dataset(flat.x().reshape(25, 2, 4, 4), flat.y(), 3), null, Trainer.Listener.NONE);
+        double[] p = net.params().toDoubles();
+        double[] b = net.buffers_().toDoubles();
+        double[] all = java.util.Arrays.copyOf(p, p.length + b.length);
+        System.arraycopy(b, 0, all, p.length, b.length);
+        return all;
+    }
+
+    @Test
+    void augmentedConvTrainingWithSamOnTwoWorkersIsTheUnsplitRun() throws Exception {
+        // The batch is augmented once, before it is split: each worker normalizes its part with the whole batch's statistics.
+        double[] ref = trainImages(bnCnn(12), null);
+        int port = DataParallelTest.freePort();
+        Net n0 = bnCnn(12);
+        Net n1 = bnCnn(13);
+        Future<double[]> r0 = POOL.submit(() -> trainImages(n0, DataParallel.connect("127.0.0.1", port, 0, 2, Duration.ofSeconds(30))));
+        Future<double[]> r1 = POOL.submit(() -> trainImages(n1, DataParallel.connect("127.0.0.1", port, 1, 2, Duration.ofSeconds(30))));
+        assertArrayEquals(ref, r0.get(120, TimeUnit.SECONDS), 1e-10);
+        assertArrayEquals(ref, r1.get(120, TimeUnit.SECONDS), 1e-10);
+    }
+
     @Test
     void combinationsThatCannotBeExactAreRefused() {
         TrainConfig plain = TrainConfig.of(new Plain(), 0.1, 1, 16, 0);
