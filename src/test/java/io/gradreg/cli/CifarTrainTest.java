@@ -64,11 +64,14 @@ class CifarTrainTest {
     }
 
     @Test
-    void helpListsTheFlags() {
+    void helpAndReadmeListTheFlags() throws Exception {
         String help = CliTest.run("train", "--help").out().replaceAll("\\s+", ""); // help wraps lines anywhere
-        for (String s : List.of("--augment", "crop-flip", "--sync-batchnorm", "cifar10:DIR", "cifar100:DIR", "wrn:DEPTH-WIDTH")) {
-            assertTrue(help.contains(s), s);
+        String readme = Files.readString(Path.of("README.md"));
+        for (String s : List.of("--augment", "crop-flip", "--sync-batchnorm", "cifar10:DIR", "cifar100:DIR", "cifar100-coarse:DIR", "wrn:DEPTH-WIDTH")) {
+            assertTrue(help.contains(s), "train --help lacks " + s);
+            assertTrue(readme.contains(s), "README lacks " + s);
         }
+        assertTrue(readme.contains("./gradreg reproduce cifar-gr --quick"));
     }
 
     @Test
