@@ -1,6 +1,7 @@
 package io.gradreg.cli;
 
 import io.gradreg.GradregException;
+import io.gradreg.data.Cifar;
 import io.gradreg.data.DataSources;
 import io.gradreg.data.Dataset;
 import io.gradreg.data.MnistCache;
@@ -8,19 +9,29 @@ import io.gradreg.engine.DType;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Arrays;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** Where the data comes from, shared by {@code train} and {@code eval}. */
 final class DataOptions {
-    @Option(names = "--data", description = "mnist | PATH (directory of IDX files, .npz with x and y, or .csv)")
+    @Option(names = "--data", description = "mnist | cifar10:DIR | cifar100:DIR | cifar100-coarse:DIR | PATH (directory of IDX files, .npz with x and y, or .csv)")
     String data;
     @Option(names = "--test-data", description = "test set PATH (mnist and IDX directories bring their own)")
     Path testData;
     @Option(names = "--test-size", description = "class-balanced test subset of N samples chosen with the seed (0 = all)")
     long testSize;
 
-    /** Training and test data (test may be null), the test subset drawn with {@code seed + 1}. */
-    record Loaded(Dataset train, Dataset test) {}
+    /**
+     * Training and test data (test may be null), the test subset drawn with {@code seed + 1};
+     * {@code black} is the value of a zero pixel per channel after the source's normalization
+     * (what crop padding fills with), null for sources that are not normalized.
+     */
+    record Loaded(Dataset train, Dataset test, double[] black) {
+        Loaded(Dataset train, Dataset test) {
+            this(train, test, null);
+        }
+    }
 
     Loaded load(DType dtype, long seed, PrintWriter log) {
         if (data == null) {
@@ -29,7 +40,13 @@ final class DataOptions {
         if (testSize < 0) {
             throw new GradregException("--test-size must be >= 0, got " + testSize);
         }
-        DataSources.Split split = DataSources.read(path(log), dtype);
+        Optional<Cifar.Kind> cifar = Cifar.kindOf(data);
+        Cifar.Loaded c = cifar.isPresent() ? Cifar.read(data, dtype) : null;
+        if (c != null) {
+            log.printf("%s normalized per channel with mean %s, std %s (of its training split)%n", data,
+                    Arrays.toString(round(c.normalization().mean())), Arrays.toString(round(c.normalization().std())));
+        }
+        DataSources.Split split = c != null ? c.split() : DataSources.read(path(log), dtype);
         Dataset test = testData != null ? DataSources.read(testData, dtype).train() : split.test().orElse(null);
         if (test != null) {
             test = DataSources.balancedSubset(test, testSize, seed + 1);
@@ -43,7 +60,11 @@ final class DataOptions {
             throw new GradregException("the test labels go up to " + (test.classes() - 1) + " but the training data has "
                     + split.train().classes() + " classes");
         }
-        return new Loaded(split.train(), test);
+        return new Loaded(split.train(), test, c == null ? null : c.normalization().black());
+    }
+
+    private static double[] round(double[] v) {
+        return Arrays.stream(v).map(x -> Math.round(x * 1e4) / 1e4).toArray();
     }
 
     private static String kind(Dataset d) {

@@ -126,6 +126,9 @@ final class RunSettings {
         if (v instanceof Path p) {
             return p.toAbsolutePath().normalize().toString();
         }
+        if (name.equals("--data") && io.gradreg.data.Cifar.kindOf(v.toString()).isPresent()) {
+            return io.gradreg.data.Cifar.absolute(v.toString());
+        }
         if (name.equals("--data") && !v.equals("mnist")) {
             return Paths.get(v.toString()).toAbsolutePath().normalize().toString();
         }

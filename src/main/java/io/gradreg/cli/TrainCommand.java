@@ -1,6 +1,7 @@
 package io.gradreg.cli;
 
 import io.gradreg.GradregException;
+import io.gradreg.data.CropFlip;
 import io.gradreg.data.DataSources;
 import io.gradreg.data.Dataset;
 import io.gradreg.engine.DType;
@@ -96,6 +97,11 @@ public final class TrainCommand implements Callable<Integer> {
     int batchSize;
     @Option(names = "--accumulate", defaultValue = "1", description = "split each batch into K micro-batches, exact for every method (default: ${DEFAULT-VALUE})")
     int accumulate;
+    @Option(names = "--augment", defaultValue = "none",
+            description = "none | crop-flip: random crop after 4-pixel black padding, and horizontal flip, drawn from the seed and step (default: ${DEFAULT-VALUE})")
+    String augment;
+    @Option(names = "--sync-batchnorm", description = "data parallel: normalize with the whole batch's statistics across workers (forward and gradient exact; not with --accumulate, exact GR or input penalties)")
+    boolean syncBatchNorm;
     @Option(names = "--no-shuffle", description = "keep the data order")
     boolean noShuffle;
     @Option(names = "--eval-every", defaultValue = "1",
@@ -152,6 +158,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (worldSize > 1) {
             masterPort();
         }
+        if (!augment.equals("none") && !augment.equals("crop-flip")) {
+            throw new GradregException("unknown --augment '" + augment + "': expected none or crop-flip");
+        }
         if (evalEvery < 1) {
             throw new GradregException("--eval-every must be >= 1, got " + evalEvery);
         }
@@ -176,6 +185,13 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Loss loss = Loss.forTargets(train.y());
         Trainer trainer = new Trainer(net, loss, cfg).evalEvery(evalEvery);
+        if (syncBatchNorm) {
+            trainer.syncBatchNorm(); // refuses what it cannot make exact before the run directory exists
+        }
+        if (augment.equals("crop-flip")) {
+            CropFlip.requireImages(train.x());
+            trainer.augment(new CropFlip(4, data.black()));
+        }
         // Only rank 0 writes; the other workers keep a view that writes nothing.
         boolean writer = rank == 0;
         RunDirectory run = resume ? RunDirectory.existing(out) : writer ? RunDirectory.fresh(out) : RunDirectory.readOnly(out);

@@ -17,6 +17,11 @@ import org.bytedeco.pytorch.global.torch;
  * normalizes with batch statistics but leaves the running statistics untouched. Perturbed passes
  * of a step (SAM, finite differences) run frozen, so they never move the statistics and never
  * modify, in place, a buffer an earlier pass saved for backward.
+ *
+ * <p>It can also be {@linkplain #sync synchronized} across data-parallel workers: the batch mean
+ * and variance are then those of the whole batch over all workers, and the backward pass
+ * all-reduces the gradients of the statistics, so the gradient is the unsplit batch's too (see
+ * {@link SyncedStatistics}).
  */
 public final class BatchNorm extends Module {
     static final double MOMENTUM = 0.1;
@@ -28,6 +33,7 @@ public final class BatchNorm extends Module {
     private final Tensor runningVar;
     private final Tensor batches;
     private boolean frozen;
+    private BatchSync sync;
 
     public BatchNorm(long features) {
         weight = new Tensor(register_parameter("weight", torch.ones(features)));
@@ -43,9 +49,20 @@ public final class BatchNorm extends Module {
         this.frozen = frozen;
     }
 
+    /**
+     * Normalizes training-mode batches with the statistics of the whole batch across workers,
+     * summed by {@code sync} ({@code null}: this worker's own batch, the default).
+     */
+    public void sync(BatchSync sync) {
+        this.sync = sync;
+    }
+
     public Tensor forward(Tensor x) {
         boolean training = is_training();
         boolean update = training && !frozen;
+        if (training && sync != null) {
+            return SyncedStatistics.normalize(x, weight, bias, update ? runningMean : null, runningVar, batches, sync, MOMENTUM, EPS);
+        }
         if (update) {
             try (NoGradGuard g = new NoGradGuard()) {
                 batches.add_(new Scalar(1L));

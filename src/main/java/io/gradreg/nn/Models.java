@@ -5,7 +5,7 @@ import java.util.Arrays;
 
 /**
  * Parses a model spec and builds the model. Specs: {@code mlp:D-H1-...-K}, {@code lenet5},
- * {@code cnn}, {@code resnet}, {@code dln:D} or {@code dln:D:ALPHA}, {@code twoparam} or
+ * {@code cnn}, {@code resnet}, {@code wrn:DEPTH-WIDTH}, {@code dln:D} or {@code dln:D:ALPHA}, {@code twoparam} or
  * {@code twoparam:A:B}.
  */
 public final class Models {
@@ -54,6 +54,7 @@ public final class Models {
                 }
                 yield new ResNet(s[0], o.outputs(), o.activation());
             }
+            case "wrn" -> wrn(spec, parts, o);
             case "dln" -> {
                 if (parts.length < 2 || parts.length > 3) {
                     throw new GradregException("model spec '" + spec + "': expected dln:D or dln:D:ALPHA");
@@ -72,7 +73,7 @@ public final class Models {
                 requireOutputs(spec, 1, o);
                 yield parts.length == 3 ? new TwoParam(number(spec, parts[1]), number(spec, parts[2])) : new TwoParam(2.8, 3.5);
             }
-            default -> throw new GradregException("unknown model '" + spec + "': expected mlp:D-H-...-K, lenet5, cnn, resnet, dln:D or twoparam");
+            default -> throw new GradregException("unknown model '" + spec + "': expected mlp:D-H-...-K, lenet5, cnn, resnet, wrn:DEPTH-WIDTH, dln:D or twoparam");
         };
     }
 
@@ -93,6 +94,21 @@ public final class Models {
         }
         requireOutputs(spec, sizes[sizes.length - 1], o);
         return new Mlp(sizes, o.activation(), o.dropout(), o.batchNorm());
+    }
+
+    /** {@code wrn:DEPTH-WIDTH}, e.g. wrn:28-10; depth must be 6n + 4. Batch norm is part of the model. */
+    private static Net wrn(String spec, String[] parts, Options o) {
+        String[] s = parts.length == 2 ? parts[1].split("-") : new String[0];
+        if (s.length != 2) {
+            throw new GradregException("model spec '" + spec + "': expected wrn:DEPTH-WIDTH, e.g. wrn:28-10 or wrn:16-4");
+        }
+        long depth = positive(spec, s[0]);
+        long width = positive(spec, s[1]);
+        if (depth < 10 || (depth - 4) % 6 != 0) {
+            throw new GradregException("model spec '" + spec + "': WRN depth must be 6n + 4 with n >= 1 (10, 16, 22, 28, 40, ...), got " + depth);
+        }
+        long[] img = imageShape(spec, o.inputShape());
+        return new WideResNet((int) depth, (int) width, img[0], img[1], img[2], o.outputs(), o.activation(), o.dropout());
     }
 
     private static long[] imageShape(String spec, long[] shape) {

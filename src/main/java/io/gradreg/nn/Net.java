@@ -148,6 +148,16 @@ public abstract class Net extends Module {
         }
     }
 
+    /**
+     * Makes every batch-norm layer normalize training batches with the statistics of the whole
+     * batch across data-parallel workers, summed by {@code sync} ({@code null}: local statistics).
+     */
+    public void syncBatchNorm(BatchSync sync) {
+        for (BatchNorm bn : batchNorms) {
+            bn.sync(sync);
+        }
+    }
+
     /** True if the model has batch-norm layers. */
     public boolean hasBatchNorm() {
         return !batchNorms.isEmpty();

@@ -19,6 +19,8 @@ public final class ResNet extends Net {
     private final Block[] blocks = new Block[3];
     private final LinearImpl fc;
     private final Activation act;
+    /** Plain container modules, kept reachable (see {@link WideResNet}'s note: libtorch calls back into their Java peers). */
+    private final java.util.List<Module> containers = new java.util.ArrayList<>();
 
     public ResNet(long channels, int classes, Activation act) {
         super(channels, 32, 32);
@@ -28,7 +30,7 @@ public final class ResNet extends Net {
         long[] widths = {16, 32, 64};
         long in = 16;
         for (int i = 0; i < 3; i++) {
-            Module layer = register_module("layer" + (i + 1), new Module());
+            Module layer = register_module("layer" + (i + 1), kept(new Module()));
             blocks[i] = layer.register_module("0", new Block(this, "layer" + (i + 1) + ".0", in, widths[i], i == 0 ? 1 : 2, act));
             in = widths[i];
         }
@@ -42,6 +44,11 @@ public final class ResNet extends Net {
             x = b.forward(x);
         }
         return fc.forward(torch.adaptive_avg_pool2d(x, 1, 1).flatten(1, -1));
+    }
+
+    private Module kept(Module m) {
+        containers.add(m);
+        return m;
     }
 
     /** torchvision's BasicBlock. */
@@ -61,7 +68,7 @@ public final class ResNet extends Net {
             conv2 = register_module("conv2", Conv.conv2d(out, out, 3, 1, 1, false));
             bn2 = net.batchNorm(this, "bn2", path + ".bn2", out);
             if (stride != 1 || in != out) {
-                Module down = register_module("downsample", new Module());
+                Module down = register_module("downsample", net.kept(new Module()));
                 downConv = down.register_module("0", Conv.conv2d(in, out, 1, stride, 0, false));
                 downBn = net.batchNorm(down, "1", path + ".downsample.1", out);
             } else {

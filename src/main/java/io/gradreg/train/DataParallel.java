@@ -96,6 +96,11 @@ public final class DataParallel implements Reducer {
         return Tensors.toDoubles(t)[0];
     }
 
+    /** Sums for synchronized batch norm ({@code nn} cannot see this class): one all-reduce per call. */
+    public io.gradreg.nn.BatchSync batchSync() {
+        return t -> allreduceInPlace(new Tensor[] {t});
+    }
+
     /** Makes every worker's {@code tensors} equal to rank 0's (parameters at the start, so all workers start alike). */
     public void broadcastFromRankZero(TensorList tensors) {
         for (int i = 0; i < tensors.size(); i++) {

@@ -2,12 +2,16 @@ package io.gradreg.train;
 
 import io.gradreg.GradregException;
 import io.gradreg.analysis.FullBatch;
+import io.gradreg.data.CropFlip;
 import io.gradreg.data.Dataset;
 import io.gradreg.data.Permutation;
 import io.gradreg.engine.Engine;
 import io.gradreg.engine.TensorList;
 import io.gradreg.engine.Tensors;
+import io.gradreg.method.GradientRegularization;
 import io.gradreg.method.Loss;
+import io.gradreg.method.Method;
+import io.gradreg.method.ParamSpaceMethod;
 import io.gradreg.method.Oracle;
 import io.gradreg.method.Reducer;
 import io.gradreg.method.Shards;
@@ -50,6 +54,8 @@ public final class Trainer {
     private final Optimizer optimizer;
     private volatile boolean stopRequested;
     private DataParallel parallel;
+    private boolean syncBatchNorm;
+    private CropFlip augment;
     private int evalEvery = 1;
     // Where the run is: everything a checkpoint needs besides weights and optimizer state.
     private long step;
@@ -152,6 +158,9 @@ public final class Trainer {
     public List<EpochMetrics> fit(Dataset train, Dataset test, Listener listener) {
         long total = totalSteps(train.size());
         long n = train.size();
+        if (syncBatchNorm && parallel != null) {
+            requireEveryWorkerHasSamples(n);
+        }
         while (step < total && !stopRequested) {
             long[] order = order(n, epoch);
             for (long from = stepInEpoch * cfg.batchSize(); from < n && step < total && !stopRequested; from += cfg.batchSize()) {
@@ -159,7 +168,7 @@ public final class Trainer {
                 long nanos = System.nanoTime();
                 StepResult r;
                 try (PointerScope scope = new PointerScope()) {
-                    r = step(train.select(Tensors.fromLongs(idx, idx.length)), total);
+                    r = step(augmented(train.select(Tensors.fromLongs(idx, idx.length))), total);
                 }
                 epochNanos += System.nanoTime() - nanos;
                 if (parallel != null) {
@@ -190,6 +199,41 @@ public final class Trainer {
         return List.copyOf(history);
     }
 
+    /**
+     * Augments every training batch with {@code a} (null: none). The draws derive from the seed
+     * and the step, so a resumed run sees the same batches, and the augmented batch is made once
+     * per step, before it is split, so every pass of the step, every micro-batch and every worker
+     * see their part of the same batch.
+     */
+    public Trainer augment(CropFlip a) {
+        this.augment = a;
+        return this;
+    }
+
+    /** The batch as the step sees it: augmented with the step's draws, if augmenting. */
+    public Dataset augmented(Dataset batch) {
+        return augment == null ? batch : augment.apply(batch, augmentSeed(step));
+    }
+
+    /** The seed of step {@code t}'s augmentation draws (apart from the libtorch seed of its passes). */
+    public long augmentSeed(long t) {
+        return mix(stepSeed(t) ^ 0x5DEECE66DL);
+    }
+
+    /**
+     * With synchronized batch norm every worker must take part in every pass: a worker without
+     * samples would skip the statistics' all-reduce and leave the others waiting.
+     */
+    private void requireEveryWorkerHasSamples(long n) {
+        long last = n % cfg.batchSize();
+        long smallest = Math.min(cfg.batchSize(), last == 0 ? cfg.batchSize() : last);
+        if (smallest < parallel.world()) {
+            throw new GradregException("--sync-batchnorm needs at least one sample per worker in every batch, but a batch of "
+                    + smallest + " samples (" + n + " samples in batches of " + cfg.batchSize() + ") leaves a worker of " + parallel.world()
+                    + " without any; change --batch-size or --train-size");
+        }
+    }
+
     /** One training step on {@code batch}; the update is refused if the loss is not finite. */
     public StepResult step(Dataset batch, long totalSteps) {
         try (PointerScope scope = new PointerScope()) {
@@ -210,7 +254,7 @@ public final class Trainer {
                 params.get(i).mutable_grad().put(u.direction().get(i));
             }
             optimizer.step();
-            if (parallel != null && net.hasBatchNorm()) {
+            if (parallel != null && net.hasBatchNorm() && !syncBatchNorm) {
                 parallel.average(net.buffers_()); // local batch statistics, shared running statistics
             }
             step++;
@@ -224,9 +268,39 @@ public final class Trainer {
      */
     public Trainer distributed(DataParallel dp) {
         this.parallel = dp;
+        if (syncBatchNorm) {
+            net.syncBatchNorm(dp.batchSync());
+        }
         dp.broadcastFromRankZero(net.params().detach());
         if (net.hasBatchNorm()) {
             dp.broadcastFromRankZero(net.buffers_());
+        }
+        return this;
+    }
+
+    /**
+     * Normalizes with the whole batch's statistics across the data-parallel workers (before or
+     * after {@link #distributed}; in one process the batch is whole already). Forward values and
+     * gradients are the unsplit batch's (see {@code nn/SyncedStatistics}). Refused where that
+     * cannot hold: with micro-batches (they run one after another, so the whole batch's statistics
+     * are not known when the first is normalized) and with methods that differentiate a gradient
+     * again (exact GR, the input penalties), whose second derivative would miss the cross-worker
+     * terms of the statistics.
+     */
+    public Trainer syncBatchNorm() {
+        if (cfg.accumulate() > 1) {
+            throw new GradregException("--sync-batchnorm does not work with --accumulate " + cfg.accumulate()
+                    + ": micro-batches run one after another, so the whole batch's statistics are not known when the first is normalized");
+        }
+        Method m = cfg.method();
+        if (!(m instanceof ParamSpaceMethod) || m instanceof GradientRegularization gr && gr.secondOrder().needsGraph()) {
+            throw new GradregException("--sync-batchnorm does not work with " + m.describe()
+                    + ": it differentiates a gradient again, and the all-reduce of the batch statistics is not part of that second derivative;"
+                    + " use plain, sam, asam, flood or gr with a finite-difference --second-order");
+        }
+        syncBatchNorm = true;
+        if (parallel != null) {
+            net.syncBatchNorm(parallel.batchSync());
         }
         return this;
     }

@@ -63,7 +63,7 @@ class CliTest {
             {"gradreg: unknown method 'foo': expected one of plain, gr, sam, asam, flood, doubleback, spectreg, jacreg, frobreg, confpen", "--method", "foo"},
             {"gradreg: learning rate must be a positive number, got -1.0", "--lr", "-1"},
             {"gradreg: eps (the finite-difference step) must be a positive number, got 0.0", "--method", "gr", "--eps", "0"},
-            {"gradreg: unknown model 'vgg': expected mlp:D-H-...-K, lenet5, cnn, resnet, dln:D or twoparam", "--model", "vgg"},
+            {"gradreg: unknown model 'vgg': expected mlp:D-H-...-K, lenet5, cnn, resnet, wrn:DEPTH-WIDTH, dln:D or twoparam", "--model", "vgg"},
             {"gradreg: Unknown option: '--bogus' (see 'gradreg train --help')", "--bogus"},
             {"gradreg: Invalid value for option '--lr': 'abc' is not a double (see 'gradreg train --help')", "--lr", "abc"},
             {"gradreg: batch size must be >= 1, got 0", "--batch-size", "0"},

@@ -70,7 +70,7 @@ class ModelsTest {
     @Test
     void badSpecsAreRejectedWithAMessage() {
         Models.Options o = Models.Options.defaults(new long[] {784}, 10);
-        assertEquals("unknown model 'vgg': expected mlp:D-H-...-K, lenet5, cnn, resnet, dln:D or twoparam",
+        assertEquals("unknown model 'vgg': expected mlp:D-H-...-K, lenet5, cnn, resnet, wrn:DEPTH-WIDTH, dln:D or twoparam",
                 assertThrows(GradregException.class, () -> Models.build("vgg", o)).getMessage());
         assertEquals("model spec 'mlp:784-x-10': 'x' is not a positive integer",
                 assertThrows(GradregException.class, () -> Models.build("mlp:784-x-10", o)).getMessage());
