@@ -1,40 +1,119 @@
 package io.gradreg.engine;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.bytedeco.openblas.global.openblas;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * libtorch start-up. Thread counts are set here, in code, because the defaults oversubscribe a
- * small machine: OpenBLAS's own pool and libtorch's OpenMP pool each take every core, and an MLP
- * step measured 5x slower (docs/engine-notes). OpenBLAS gets one thread; libtorch parallelises.
+ * libtorch start-up and thread policy, set here in code because the defaults oversubscribe a small
+ * machine (docs/benchmarks.md, "Threads", has the measurements behind every choice below).
+ *
+ * <ul>
+ *   <li>libtorch sends every float32 matrix product (Linear, and the GEMMs of its autograd) to
+ *       OpenBLAS, whose pthread pool is separate from libtorch's OpenMP pool (convolutions go to
+ *       oneDNN, elementwise kernels to ATen, both on the OpenMP pool). Both pools busy-wait after
+ *       their work, so giving each one thread per core fights over the cores (5-10x slower).</li>
+ *   <li>With {@code n} threads, OpenBLAS gets {@code n} and libtorch's OpenMP pool
+ *       {@link #INTRA_OP_THREADS}: matrix products use every core, and only one pool ever spins.</li>
+ *   <li>Synchronising threads costs little on idle cores but a scheduler time slice on busy ones:
+ *       measured under load, a two-thread step ran 7-10x slower than a one-thread step. So by
+ *       default ({@link #start()}) the count follows the cores other processes leave free, and is
+ *       re-checked at most once a second by {@link #adapt()} (the trainer calls it every step).
+ *       Other processes' niced time does not count: they yield to us.</li>
+ *   <li>{@link #start(int)} fixes the count (--threads, data-parallel workers, tiny models).</li>
+ * </ul>
  */
 public final class Engine {
+    /** libtorch's own (OpenMP) pool size while OpenBLAS has more than one thread. */
+    static final int INTRA_OP_THREADS = 1;
+    /** Others' busy cores above which a core counts as taken, and below which it counts as free again. */
+    private static final double TAKEN = 0.6;
+    private static final double FREE = 0.35;
+    private static final long CHECK_NANOS = 1_000_000_000L;
+
     private static int threads = -1;
+    private static boolean auto;
+    private static long lastCheck;
+    private static long[] lastSample;
 
     private Engine() {}
 
-    /** Starts the engine with one intra-op thread per core. Idempotent. */
+    /** Cores of this machine (those the JVM may use). */
+    public static int cores() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    /** Starts the engine with the thread count following the free cores (see the class comment). Idempotent. */
     public static synchronized void start() {
-        start(Runtime.getRuntime().availableProcessors());
+        if (auto && threads > 0) {
+            return;
+        }
+        auto = true;
+        apply(cores());
+        lastSample = sample();
+        lastCheck = System.nanoTime() - CHECK_NANOS;
+        try {
+            Thread.sleep(100); // one short look at the load before the first step
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        adapt();
     }
 
     /**
-     * Starts the engine with {@code intraOpThreads} libtorch threads (a data-parallel worker uses 1).
-     * Calling it again with another count changes libtorch's pool size.
+     * Starts the engine with exactly {@code n} threads (a data-parallel worker and the tiny models use 1);
+     * automatic adaptation stops. Calling it again with another count changes the pools' sizes.
      */
-    public static synchronized void start(int intraOpThreads) {
-        if (intraOpThreads < 1) {
-            throw new IllegalArgumentException("threads must be >= 1, got " + intraOpThreads);
+    public static synchronized void start(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + n);
         }
-        if (threads == intraOpThreads) {
-            return;
-        }
-        openblas.blas_set_num_threads(1);
-        torch.set_num_threads(intraOpThreads);
-        threads = intraOpThreads;
+        auto = false;
+        apply(n);
     }
 
-    /** The intra-op thread count in force, starting the engine first if needed. */
+    /** Whether the thread count follows the machine's load ({@link #start()}) or was fixed ({@link #start(int)}). */
+    public static synchronized boolean adaptive() {
+        return auto;
+    }
+
+    /**
+     * Under {@link #start()}: at most once a second, measures how many cores other processes kept busy
+     * since the last check (from /proc/stat and /proc/self/stat) and moves the thread count to the
+     * free ones, at least 1. Cheap enough to call every step; a no-op for a fixed count.
+     */
+    public static synchronized void adapt() {
+        if (!auto || System.nanoTime() - lastCheck < CHECK_NANOS) {
+            return;
+        }
+        lastCheck = System.nanoTime();
+        long[] now = sample();
+        if (now == null || lastSample == null) {
+            return;
+        }
+        double others = othersBusyCores(lastSample, now, cores());
+        lastSample = now;
+        int n = threads;
+        if (others > TAKEN) {
+            n = Math.max(1, cores() - (int) Math.round(others));
+        } else if (others < FREE) {
+            n = cores();
+        }
+        apply(n);
+    }
+
+    private static void apply(int n) {
+        if (threads == n) {
+            return;
+        }
+        openblas.blas_set_num_threads(n);
+        torch.set_num_threads(n == 1 ? 1 : INTRA_OP_THREADS);
+        threads = n;
+    }
+
+    /** The thread count in force (the number of cores matrix products use), starting the engine first if needed. */
     public static synchronized int threads() {
         if (threads < 0) {
             start();
@@ -42,9 +121,52 @@ public final class Engine {
         return threads;
     }
 
+    /** A one-line description of the thread setting in force, for reports. */
+    public static synchronized String describeThreads() {
+        threads();
+        return String.format("OpenBLAS %d x libtorch intra-op %d threads (%s)", threads, threads == 1 ? 1 : INTRA_OP_THREADS,
+                auto ? "following free cores" : "fixed");
+    }
+
     /** Seeds libtorch's global generator (parameter init, dropout, random projections). */
     public static void seed(long seed) {
         threads();
         torch.manual_seed(seed);
+    }
+
+    /**
+     * {total jiffies, others' non-niced busy jiffies} from /proc, or null where /proc is missing
+     * (then the count stays at the cores). Busy time excludes idle, iowait and niced time; this
+     * process's own user and system time is taken out.
+     */
+    static long[] sample() {
+        try {
+            String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < cpu.length && i <= 8; i++) {
+                total += Long.parseLong(cpu[i]);
+            }
+            // user nice system idle iowait irq softirq steal
+            long busy = Long.parseLong(cpu[1]) + Long.parseLong(cpu[3]) + Long.parseLong(cpu[6]) + Long.parseLong(cpu[7]);
+            String self = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = self.substring(self.lastIndexOf(')') + 2).trim().split("\\s+");
+            // fields after the command: state(3) ... utime(14) stime(15) ... nice(19), numbered from 1 before the command
+            long utime = Long.parseLong(f[11]);
+            long stime = Long.parseLong(f[12]);
+            long nice = Long.parseLong(f[16]);
+            long own = nice > 0 ? stime : utime + stime; // a niced process's user time is in the nice column
+            return new long[] {total, busy - own};
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Cores other processes kept busy between two samples. */
+    static double othersBusyCores(long[] before, long[] after, int cores) {
+        long dt = after[0] - before[0];
+        if (dt <= 0) {
+            return 0;
+        }
+        return Math.max(0, (double) (after[1] - before[1]) / dt * cores);
     }
 }
