@@ -51,10 +51,6 @@ public final class Peer implements AutoCloseable {
 
     /** Finds a Python that imports torch and the peer script. */
     public static Found find() {
-        Path script = script();
-        if (script == null) {
-            return new Found(null, null, "bench/torch_peer.py not found next to gradreg's classes or in the working directory");
-        }
         List<String> candidates = new ArrayList<>();
         String env = System.getenv("GRADREG_PYTHON");
         if (env != null && !env.isBlank()) {
@@ -62,6 +58,15 @@ public final class Peer implements AutoCloseable {
         }
         candidates.add("python3");
         candidates.add("/usr/bin/python3");
+        return find(candidates);
+    }
+
+    /** Finds the peer script and the first of {@code candidates} (Python interpreters) that imports torch. */
+    public static Found find(List<String> candidates) {
+        Path script = script();
+        if (script == null) {
+            return new Found(null, null, "bench/torch_peer.py not found next to gradreg's classes or in the working directory");
+        }
         for (String py : candidates) {
             if (importsTorch(py)) {
                 return new Found(py, script, null);
