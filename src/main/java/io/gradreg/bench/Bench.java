@@ -198,6 +198,43 @@ public final class Bench {
         return out;
     }
 
+    /**
+     * Median plain-step ms of {@code w} under each thread configuration "BxI" (OpenBLAS x libtorch
+     * intra-op threads), timed in {@code rounds} interleaved rounds so load drifts hit every
+     * configuration alike; each value is the median over rounds of the round's median. The engine's
+     * policy is restored after.
+     */
+    public static Map<String, Double> threadConfigs(Workload w, List<String> configs, int rounds, int warmup, int steps) {
+        Map<String, List<Double>> per = new LinkedHashMap<>();
+        boolean adaptive = Engine.adaptive();
+        int before = Engine.threads();
+        try {
+            for (int r = 0; r < rounds; r++) {
+                for (String c : configs) {
+                    String[] bi = c.split("x");
+                    Engine.start(Integer.parseInt(bi[0]), Integer.parseInt(bi[1]));
+                    per.computeIfAbsent(c, k -> new ArrayList<>()).add(medianStepMs(w, new Plain(), warmup, steps));
+                }
+            }
+        } finally {
+            if (adaptive) {
+                Engine.start();
+            } else {
+                Engine.start(before);
+            }
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        per.forEach((c, v) -> out.put(c, median(v.stream().mapToDouble(Double::doubleValue).toArray())));
+        return out;
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
     /** Resident native memory (bytes) before and after {@code steps} exact-GR steps on the first workload, after a warm-up. */
     public static long[] memory(Workload w, int steps) {
         Engine.seed(0);

@@ -39,6 +39,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--peer", description = "also time the same steps in PyTorch (bench/torch_peer.py, needs a python3 that imports torch), "
             + "cell by cell right after gradreg's, and print gradreg ms, PyTorch ms and their ratio")
     boolean peer;
+    @Option(names = "--thread-configs", split = ",", description = "instead: plain-step ms per OpenBLAS x intra-op thread setting, "
+            + "e.g. 1x1,1x2,2x1,2x2, in interleaved rounds (--steps per round)")
+    List<String> threadConfigs;
+    @Option(names = "--rounds", defaultValue = "5", description = "rounds for --thread-configs (default: ${DEFAULT-VALUE})")
+    int rounds;
     @Option(names = "--nproc", description = "instead: throughput of N single-threaded data-parallel workers vs one process with all threads")
     Integer nproc;
     @Option(names = "--out", defaultValue = "runs/bench", description = "directory for bench.md and bench.json (default: ${DEFAULT-VALUE})")
@@ -70,6 +75,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (w.isEmpty()) {
             throw new GradregException("no workload matches --models " + models);
+        }
+        if (threadConfigs != null) {
+            return threads(log, w);
         }
         Peer p = null;
         if (peer) {
@@ -147,6 +155,33 @@ public final class BenchCommand implements Callable<Integer> {
         Json.writeFile(out.resolve("bench.json"), json);
         AtomicFiles.writeString(out.resolve("bench.md"), md.toString());
         log.printf("written: %s (bench.md, bench.json)%n", out);
+        return 0;
+    }
+
+    private int threads(PrintWriter log, List<Bench.Workload> w) throws Exception {
+        for (String c : threadConfigs) {
+            if (!c.matches("[1-9][0-9]*x[1-9][0-9]*")) {
+                throw new GradregException("--thread-configs: expected BLASxINTRA such as 2x1, got '" + c + "'");
+            }
+        }
+        if (rounds < 1) {
+            throw new GradregException("--rounds must be >= 1");
+        }
+        StringBuilder md = new StringBuilder("| model | batch | " + String.join(" | ", threadConfigs) + " |\n|---|---|"
+                + "---|".repeat(threadConfigs.size()) + "\n");
+        for (Bench.Workload x : w) {
+            Map<String, Double> ms = Bench.threadConfigs(x, threadConfigs, rounds, warmup, steps);
+            StringBuilder row = new StringBuilder("| " + x.model() + " | " + x.batch() + " |");
+            ms.forEach((c, v) -> row.append(String.format(" %.2f |", v)));
+            log.println(row);
+            log.flush();
+            md.append(row).append('\n');
+        }
+        md.append(String.format("%nPlain-step ms (median over %d interleaved rounds of the median of %d steps), OpenBLAS x libtorch intra-op threads.%n",
+                rounds, steps));
+        Files.createDirectories(out);
+        AtomicFiles.writeString(out.resolve("threads.md"), md.toString());
+        log.printf("written: %s%n", out.resolve("threads.md"));
         return 0;
     }
 

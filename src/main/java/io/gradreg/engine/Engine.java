@@ -37,6 +37,7 @@ public final class Engine {
     private static boolean auto;
     private static long lastCheck;
     private static long[] lastSample;
+    private static String custom;
 
     private Engine() {}
 
@@ -72,6 +73,21 @@ public final class Engine {
         }
         auto = false;
         apply(n);
+    }
+
+    /**
+     * Fixes OpenBLAS's and libtorch's pool sizes independently, for measuring the policy itself
+     * ({@code gradreg bench --thread-configs}); training uses {@link #start()} or {@link #start(int)}.
+     */
+    public static synchronized void start(int blasThreads, int intraOpThreads) {
+        if (blasThreads < 1 || intraOpThreads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + blasThreads + "x" + intraOpThreads);
+        }
+        auto = false;
+        openblas.blas_set_num_threads(blasThreads);
+        torch.set_num_threads(intraOpThreads);
+        threads = -2; // not a policy count: the next start(n) or start() sets both pools again
+        custom = blasThreads + "x" + intraOpThreads;
     }
 
     /** Whether the thread count follows the machine's load ({@link #start()}) or was fixed ({@link #start(int)}). */
@@ -111,19 +127,24 @@ public final class Engine {
         openblas.blas_set_num_threads(n);
         torch.set_num_threads(n == 1 ? 1 : INTRA_OP_THREADS);
         threads = n;
+        custom = null;
     }
 
     /** The thread count in force (the number of cores matrix products use), starting the engine first if needed. */
     public static synchronized int threads() {
-        if (threads < 0) {
+        if (threads == -1) {
             start();
         }
-        return threads;
+        return Math.max(threads, 1);
     }
 
     /** A one-line description of the thread setting in force, for reports. */
     public static synchronized String describeThreads() {
         threads();
+        if (custom != null) {
+            String[] bi = custom.split("x");
+            return "OpenBLAS " + bi[0] + " x libtorch intra-op " + bi[1] + " threads (fixed)";
+        }
         return String.format("OpenBLAS %d x libtorch intra-op %d threads (%s)", threads, threads == 1 ? 1 : INTRA_OP_THREADS,
                 auto ? "following free cores" : "fixed");
     }
