@@ -18,25 +18,22 @@ import org.bytedeco.pytorch.global.torch;
  *   <li>With {@code n} threads, OpenBLAS gets {@code n} and libtorch's OpenMP pool
  *       {@link #INTRA_OP_THREADS}: matrix products use every core, and only one pool ever spins.</li>
  *   <li>Synchronising threads costs little on idle cores but a scheduler time slice on busy ones:
- *       measured under load, a two-thread step ran 7-10x slower than a one-thread step. So by
- *       default ({@link #start()}) the count follows the cores other processes leave free, and is
- *       re-checked at most once a second by {@link #adapt()} (the trainer calls it every step).
- *       Other processes' niced time does not count: they yield to us.</li>
+ *       measured under load, a two-thread step ran 2.5-10x slower than a one-thread step. So by
+ *       default ({@link #start()}) the count is the number of cores other processes leave free
+ *       when the engine starts (their niced time does not count: they yield to us). It is not
+ *       changed mid-run: OpenBLAS's results differ in the last bits between 1 and 2 threads
+ *       (measured), and a run, or a resumed run, must keep its arithmetic.</li>
  *   <li>{@link #start(int)} fixes the count (--threads, data-parallel workers, tiny models).</li>
  * </ul>
  */
 public final class Engine {
     /** libtorch's own (OpenMP) pool size while OpenBLAS has more than one thread. */
     static final int INTRA_OP_THREADS = 1;
-    /** Others' busy cores above which a core counts as taken, and below which it counts as free again. */
-    private static final double TAKEN = 0.6;
-    private static final double FREE = 0.35;
-    private static final long CHECK_NANOS = 1_000_000_000L;
+    /** Others' busy cores from which one of ours counts as taken. */
+    static final double TAKEN = 0.6;
 
     private static int threads = -1;
     private static boolean auto;
-    private static long lastCheck;
-    private static long[] lastSample;
     private static String custom;
 
     private Engine() {}
@@ -46,26 +43,35 @@ public final class Engine {
         return Runtime.getRuntime().availableProcessors();
     }
 
-    /** Starts the engine with the thread count following the free cores (see the class comment). Idempotent. */
+    /**
+     * Starts the engine with one thread per core that other processes leave free, measured over
+     * 0.1 s now (see the class comment); the count then stays fixed for the process's life, so a
+     * run never changes its arithmetic midway. Idempotent.
+     */
     public static synchronized void start() {
         if (auto && threads > 0) {
             return;
         }
-        auto = true;
-        apply(cores());
-        lastSample = sample();
-        lastCheck = System.nanoTime() - CHECK_NANOS;
+        long[] before = sample();
         try {
-            Thread.sleep(100); // one short look at the load before the first step
+            Thread.sleep(100);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        adapt();
+        long[] after = sample();
+        double others = before == null || after == null ? 0 : othersBusyCores(before, after, cores());
+        apply(freeCores(others, cores()));
+        auto = true;
+    }
+
+    /** Cores left for us when others keep {@code others} cores busy: all of them below {@link #TAKEN}, at least one. */
+    static int freeCores(double others, int cores) {
+        return others < TAKEN ? cores : Math.max(1, cores - (int) Math.round(others));
     }
 
     /**
      * Starts the engine with exactly {@code n} threads (a data-parallel worker and the tiny models use 1);
-     * automatic adaptation stops. Calling it again with another count changes the pools' sizes.
+     * the count no longer follows the free cores. Calling it again with another count changes the pools' sizes.
      */
     public static synchronized void start(int n) {
         if (n < 1) {
@@ -90,34 +96,9 @@ public final class Engine {
         custom = blasThreads + "x" + intraOpThreads;
     }
 
-    /** Whether the thread count follows the machine's load ({@link #start()}) or was fixed ({@link #start(int)}). */
+    /** Whether the thread count came from the free cores ({@link #start()}) or was fixed ({@link #start(int)}). */
     public static synchronized boolean adaptive() {
         return auto;
-    }
-
-    /**
-     * Under {@link #start()}: at most once a second, measures how many cores other processes kept busy
-     * since the last check (from /proc/stat and /proc/self/stat) and moves the thread count to the
-     * free ones, at least 1. Cheap enough to call every step; a no-op for a fixed count.
-     */
-    public static synchronized void adapt() {
-        if (!auto || System.nanoTime() - lastCheck < CHECK_NANOS) {
-            return;
-        }
-        lastCheck = System.nanoTime();
-        long[] now = sample();
-        if (now == null || lastSample == null) {
-            return;
-        }
-        double others = othersBusyCores(lastSample, now, cores());
-        lastSample = now;
-        int n = threads;
-        if (others > TAKEN) {
-            n = Math.max(1, cores() - (int) Math.round(others));
-        } else if (others < FREE) {
-            n = cores();
-        }
-        apply(n);
     }
 
     private static void apply(int n) {
@@ -146,7 +127,7 @@ public final class Engine {
             return "OpenBLAS " + bi[0] + " x libtorch intra-op " + bi[1] + " threads (fixed)";
         }
         return String.format("OpenBLAS %d x libtorch intra-op %d threads (%s)", threads, threads == 1 ? 1 : INTRA_OP_THREADS,
-                auto ? "following free cores" : "fixed");
+                auto ? "the free cores at start" : "fixed");
     }
 
     /** Seeds libtorch's global generator (parameter init, dropout, random projections). */

@@ -192,7 +192,6 @@ public final class Trainer {
 
     /** One training step on {@code batch}; the update is refused if the loss is not finite. */
     public StepResult step(Dataset batch, long totalSteps) {
-        Engine.adapt(); // threads follow the free cores (no-op under a fixed --threads)
         try (PointerScope scope = new PointerScope()) {
             net.train(true);
             Update u;

@@ -15,6 +15,16 @@ class EngineTest {
     }
 
     @Test
+    void freeCoresLeaveOneCorePerBusyOtherAndAtLeastOne() {
+        assertEquals(2, Engine.freeCores(0.0, 2));
+        assertEquals(2, Engine.freeCores(0.5, 2));
+        assertEquals(1, Engine.freeCores(0.9, 2));
+        assertEquals(1, Engine.freeCores(1.4, 2));
+        assertEquals(1, Engine.freeCores(7.0, 2));
+        assertEquals(6, Engine.freeCores(2.2, 8));
+    }
+
+    @Test
     void theProcSampleTakesOwnTimeOut() {
         long[] s = Engine.sample();
         assertNotNull(s, "/proc/stat and /proc/self/stat are readable on Linux");
@@ -25,7 +35,6 @@ class EngineTest {
     void aFixedCountStaysFixedAndStartRestoresAdaptation() {
         Engine.start(1);
         assertFalse(Engine.adaptive());
-        Engine.adapt();
         assertEquals(1, Engine.threads());
         assertEquals("OpenBLAS 1 x libtorch intra-op 1 threads (fixed)", Engine.describeThreads());
         Engine.start();
