@@ -20,7 +20,7 @@ import org.bytedeco.pytorch.global.torch;
  *   <li>Synchronising threads costs little on idle cores but a scheduler time slice on busy ones:
  *       measured under load, a two-thread step ran 2.5-10x slower than a one-thread step. So by
  *       default ({@link #start()}) the count is the number of cores other processes leave free
- *       when the engine starts (their niced time does not count: they yield to us). It is not
+ *       when the engine starts (niced ones included: they still delay a partner thread). It is not
  *       changed mid-run: OpenBLAS's results differ in the last bits between 1 and 2 threads
  *       (measured), and a run, or a resumed run, must keep its arithmetic.</li>
  *   <li>{@link #start(int)} fixes the count (--threads, data-parallel workers, tiny models).</li>
@@ -137,8 +137,10 @@ public final class Engine {
     }
 
     /**
-     * {total jiffies, others' non-niced busy jiffies} from /proc, or null where /proc is missing
-     * (then the count stays at the cores). Busy time excludes idle, iowait and niced time; this
+     * {total jiffies, others' busy jiffies} from /proc, or null where /proc is missing (then the
+     * count is the cores). Busy is everything but idle and iowait, niced time included: measured
+     * here, two-thread steps ran ~10x slower than PyTorch's one-thread steps while only niced
+     * background jobs (about one core's worth of non-niced time besides) loaded the machine. This
      * process's own user and system time is taken out.
      */
     static long[] sample() {
@@ -149,14 +151,11 @@ public final class Engine {
                 total += Long.parseLong(cpu[i]);
             }
             // user nice system idle iowait irq softirq steal
-            long busy = Long.parseLong(cpu[1]) + Long.parseLong(cpu[3]) + Long.parseLong(cpu[6]) + Long.parseLong(cpu[7]);
+            long busy = total - Long.parseLong(cpu[4]) - Long.parseLong(cpu[5]);
             String self = Files.readString(Path.of("/proc/self/stat"));
             String[] f = self.substring(self.lastIndexOf(')') + 2).trim().split("\\s+");
-            // fields after the command: state(3) ... utime(14) stime(15) ... nice(19), numbered from 1 before the command
-            long utime = Long.parseLong(f[11]);
-            long stime = Long.parseLong(f[12]);
-            long nice = Long.parseLong(f[16]);
-            long own = nice > 0 ? stime : utime + stime; // a niced process's user time is in the nice column
+            // f[0] is field 3 (state) of proc(5): utime is field 14, stime field 15
+            long own = Long.parseLong(f[11]) + Long.parseLong(f[12]);
             return new long[] {total, busy - own};
         } catch (IOException | RuntimeException e) {
             return null;
