@@ -2,6 +2,7 @@ package io.gradreg.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gradreg.GradregException;
 import io.gradreg.method.GradientRegularization;
 import io.gradreg.method.InputPenalty;
 import io.gradreg.method.Method;
@@ -41,7 +42,7 @@ public final class Peer implements AutoCloseable {
         this.out = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         String line = in.readLine();
         if (line == null) {
-            throw new IOException("the PyTorch peer exited before it was ready");
+            throw new GradregException("the PyTorch peer exited before it was ready");
         }
         this.hello = JSON.readTree(line);
     }
@@ -122,11 +123,11 @@ public final class Peer implements AutoCloseable {
         out.flush();
         String line = in.readLine();
         if (line == null) {
-            throw new IOException("the PyTorch peer exited");
+            throw new GradregException("the PyTorch peer exited");
         }
         JsonNode r = JSON.readTree(line);
         if (r.has("error")) {
-            throw new IOException("the PyTorch peer failed: " + r.get("error").asText());
+            throw new GradregException("the PyTorch peer failed: " + r.get("error").asText());
         }
         return r;
     }
