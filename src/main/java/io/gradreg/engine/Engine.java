@@ -18,7 +18,7 @@ import org.bytedeco.pytorch.global.torch;
  *   <li>With {@code n} threads, OpenBLAS gets {@code n} and libtorch's OpenMP pool
  *       {@link #INTRA_OP_THREADS}: matrix products use every core, and only one pool ever spins.</li>
  *   <li>Synchronising threads costs little on idle cores but a scheduler time slice on busy ones:
- *       measured under load, a two-thread step ran 2.5-10x slower than a one-thread step. So by
+ *       measured under load, a two-thread step ran 1.6-10x slower than a one-thread step. So by
  *       default ({@link #start()}) the count is the number of cores other processes leave free
  *       when the engine starts (niced ones included: they still delay a partner thread). It is not
  *       changed mid-run: OpenBLAS's results differ in the last bits between 1 and 2 threads
