@@ -42,8 +42,20 @@ public final class Bench {
         }
     }
 
-    /** One timed cell: median step time, its ratio to plain on the same workload, and the GFLOP/s estimate. */
-    public record Timing(String model, int batch, String method, double medianMs, double ratioToPlain, double gflops, double peakFraction) {}
+    /**
+     * One timed cell: median step time, its ratio to plain on the same workload, the GFLOP/s estimate
+     * and its fraction of the all-core peak, the thread setting in force at the end of the cell, and,
+     * with a peer, PyTorch's best median on the same cell (NaN without), its thread setting and
+     * gradreg's time over PyTorch's.
+     */
+    public record Timing(String model, int batch, String method, double medianMs, double ratioToPlain, double gflops, double peakFraction,
+            String threads, double peerMs, String peerConfig, double ratioToPeer) {}
+
+    /** The float32 matmul peak: best GFLOP/s over n×n products, with the OpenBLAS thread count and n that reached it. */
+    public record Peak(double gflops, int threads, int n, Map<Integer, Double> byThreads) {}
+
+    /** SGD learning rate of every timed step (the peer uses the same). */
+    public static final double LR = 0.01;
 
     public static final List<Workload> WORKLOADS = List.of(
             new Workload("mlp:784-512-512-10", 128, new long[] {784}, 2.0 * (784 * 512 + 512 * 512 + 512 * 10), 2.0 * 784 * 512),
@@ -79,13 +91,41 @@ public final class Bench {
 
     private Bench() {}
 
-    /** Matrix-multiply peak in GFLOP/s: the best float32 n×n product over n = 512 … 2048, on all threads. */
-    public static double matmulPeak() {
+    /**
+     * The machine's float32 matmul peak: the best n×n product (n = 512, 1024, 2048) under every
+     * OpenBLAS thread count from 1 to the cores (libtorch's GEMMs run in OpenBLAS), so the figure is
+     * the best this build reaches, all cores included. The engine's thread policy is restored after.
+     */
+    public static Peak matmulPeak() {
+        boolean adaptive = Engine.adaptive();
+        int before = Engine.threads();
+        Map<Integer, Double> byThreads = new LinkedHashMap<>();
         double best = 0;
-        for (int n : new int[] {512, 1024, 2048}) {
-            best = Math.max(best, matmulPeak(n));
+        int bestThreads = 1;
+        int bestN = 0;
+        try {
+            for (int t = 1; t <= Engine.cores(); t++) {
+                Engine.start(t);
+                double tBest = 0;
+                for (int n : new int[] {512, 1024, 2048}) {
+                    double g = matmulPeak(n);
+                    tBest = Math.max(tBest, g);
+                    if (g > best) {
+                        best = g;
+                        bestThreads = t;
+                        bestN = n;
+                    }
+                }
+                byThreads.put(t, tBest);
+            }
+        } finally {
+            if (adaptive) {
+                Engine.start();
+            } else {
+                Engine.start(before);
+            }
         }
-        return best;
+        return new Peak(best, bestThreads, bestN, byThreads);
     }
 
     /** Matrix-multiply speed in GFLOP/s: the best of a few float32 n×n products on all threads. */
@@ -108,7 +148,7 @@ public final class Bench {
         Engine.seed(0);
         Net net = Models.build(w.model(), Models.Options.defaults(w.inputShape(), 10)).to(DType.FLOAT32);
         Dataset batch = randomBatch(w);
-        Trainer t = new Trainer(net, Loss.CROSS_ENTROPY, TrainConfig.plain(0.01, 1, w.batch()).withMethod(method));
+        Trainer t = new Trainer(net, Loss.CROSS_ENTROPY, TrainConfig.plain(LR, 1, w.batch()).withMethod(method));
         double[] ms = new double[steps];
         for (int i = 0; i < warmup + steps; i++) {
             long t0 = System.nanoTime();
@@ -123,27 +163,76 @@ public final class Bench {
         return steps % 2 == 1 ? ms[steps / 2] : (ms[steps / 2 - 1] + ms[steps / 2]) / 2;
     }
 
-    /** Times every method on every workload. */
+    /**
+     * Times every method on every workload; with a {@code peer}, PyTorch times each cell right after
+     * gradreg, so both sides of a ratio see the same machine load.
+     */
     public static List<Timing> run(List<Workload> workloads, Map<String, Method> methods, int warmup, int steps, double peak,
-            java.io.PrintWriter log) {
+            java.io.PrintWriter log, Peer peer) throws java.io.IOException {
         List<Timing> out = new ArrayList<>();
         for (Workload w : workloads) {
             double plain = Double.NaN;
             for (var m : methods.entrySet()) {
                 double ms = medianStepMs(w, m.getValue(), warmup, steps);
+                String threads = Engine.describeThreads();
+                var p = peer == null ? null : peer.time(w, m.getValue(), steps, warmup);
+                double peerMs = p == null ? Double.NaN : p.get("ms").asDouble();
+                String peerConfig = p == null ? "" : p.get("config").asText();
                 if (m.getKey().equals("plain")) {
                     plain = ms;
                 }
                 double flops = w.plainStepFlops() * w.batch() * plainSteps(m.getKey());
                 double gflops = flops / (ms / 1e3) / 1e9;
-                Timing t = new Timing(w.model(), w.batch(), m.getKey(), ms, ms / plain, gflops, gflops / peak);
+                Timing t = new Timing(w.model(), w.batch(), m.getKey(), ms, ms / plain, gflops, gflops / peak, threads, peerMs, peerConfig,
+                        ms / peerMs);
                 out.add(t);
-                log.printf("%-22s b%-4d %-19s %8.2f ms  %5.2fx plain  %6.1f GFLOP/s  %4.0f%% of peak%n", w.model(), w.batch(), m.getKey(),
+                log.printf("%-22s b%-4d %-19s %8.2f ms  %5.2fx plain  %6.1f GFLOP/s  %4.0f%% of peak", w.model(), w.batch(), m.getKey(),
                         ms, t.ratioToPlain(), gflops, 100 * t.peakFraction());
+                if (p != null) {
+                    log.printf("  | PyTorch %8.2f ms (%s)  gradreg/PyTorch %5.2fx", peerMs, peerConfig, t.ratioToPeer());
+                }
+                log.println();
                 log.flush();
             }
         }
         return out;
+    }
+
+    /**
+     * Median plain-step ms of {@code w} under each thread configuration "BxI" (OpenBLAS x libtorch
+     * intra-op threads), timed in {@code rounds} interleaved rounds so load drifts hit every
+     * configuration alike; each value is the median over rounds of the round's median. The engine's
+     * policy is restored after.
+     */
+    public static Map<String, Double> threadConfigs(Workload w, List<String> configs, int rounds, int warmup, int steps) {
+        Map<String, List<Double>> per = new LinkedHashMap<>();
+        boolean adaptive = Engine.adaptive();
+        int before = Engine.threads();
+        try {
+            for (int r = 0; r < rounds; r++) {
+                for (String c : configs) {
+                    String[] bi = c.split("x");
+                    Engine.start(Integer.parseInt(bi[0]), Integer.parseInt(bi[1]));
+                    per.computeIfAbsent(c, k -> new ArrayList<>()).add(medianStepMs(w, new Plain(), warmup, steps));
+                }
+            }
+        } finally {
+            if (adaptive) {
+                Engine.start();
+            } else {
+                Engine.start(before);
+            }
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        per.forEach((c, v) -> out.put(c, median(v.stream().mapToDouble(Double::doubleValue).toArray())));
+        return out;
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
     /** Resident native memory (bytes) before and after {@code steps} exact-GR steps on the first workload, after a warm-up. */
@@ -151,7 +240,7 @@ public final class Bench {
         Engine.seed(0);
         Net net = Models.build(w.model(), Models.Options.defaults(w.inputShape(), 10)).to(DType.FLOAT32);
         Dataset batch = randomBatch(w);
-        Trainer t = new Trainer(net, Loss.CROSS_ENTROPY, TrainConfig.plain(0.01, 1, w.batch())
+        Trainer t = new Trainer(net, Loss.CROSS_ENTROPY, TrainConfig.plain(LR, 1, w.batch())
                 .withMethod(new GradientRegularization(0.1, 0, SecondOrder.EXACT, false)));
         for (int i = 0; i < 50; i++) {
             t.step(batch, 1_000_000);

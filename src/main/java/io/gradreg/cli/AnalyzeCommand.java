@@ -71,7 +71,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     Double lr;
     @Option(names = "--seed", defaultValue = "0", description = "seed of the data subsets (as in train) and of the estimators' random vectors (default: the run's)")
     long seed;
-    @Option(names = "--threads", description = "libtorch threads (default: one per core)")
+    @Option(names = "--threads", description = "threads, fixed (default: one per free core, following the load)")
     Integer threads;
     @Option(names = "--out", description = "output directory (default: RUN_DIR/analysis, or runs/analysis)")
     Path out;

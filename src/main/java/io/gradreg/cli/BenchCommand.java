@@ -3,6 +3,7 @@ package io.gradreg.cli;
 import io.gradreg.GradregException;
 import io.gradreg.engine.Engine;
 import io.gradreg.bench.Bench;
+import io.gradreg.bench.Peer;
 import io.gradreg.io.AtomicFiles;
 import io.gradreg.io.Json;
 import io.gradreg.method.Method;
@@ -35,6 +36,14 @@ public final class BenchCommand implements Callable<Integer> {
     List<String> models;
     @Option(names = "--methods", split = ",", description = "only these methods, e.g. plain,'gr forward' (plain is always timed first)")
     List<String> methods;
+    @Option(names = "--peer", description = "also time the same steps in PyTorch (bench/torch_peer.py, needs a python3 that imports torch), "
+            + "cell by cell right after gradreg's, and print gradreg ms, PyTorch ms and their ratio")
+    boolean peer;
+    @Option(names = "--thread-configs", split = ",", description = "instead: plain-step ms per OpenBLAS x intra-op thread setting, "
+            + "e.g. 1x1,1x2,2x1,2x2, in interleaved rounds (--steps per round)")
+    List<String> threadConfigs;
+    @Option(names = "--rounds", defaultValue = "5", description = "rounds for --thread-configs (default: ${DEFAULT-VALUE})")
+    int rounds;
     @Option(names = "--nproc", description = "instead: throughput of N single-threaded data-parallel workers vs one process with all threads")
     Integer nproc;
     @Option(names = "--out", defaultValue = "runs/bench", description = "directory for bench.md and bench.json (default: ${DEFAULT-VALUE})")
@@ -67,21 +76,71 @@ public final class BenchCommand implements Callable<Integer> {
         if (w.isEmpty()) {
             throw new GradregException("no workload matches --models " + models);
         }
-        double peak = Bench.matmulPeak();
-        log.printf("%d threads; float32 matmul peak (best n x n product, n = 512..2048) %.1f GFLOP/s%n", Engine.threads(), peak);
-        List<Bench.Timing> timings = Bench.run(w, m, warmup, steps, peak, log);
+        if (threadConfigs != null) {
+            return threads(log, w);
+        }
+        Peer p = null;
+        if (peer) {
+            Peer.Found f = Peer.find();
+            if (f.problem() != null) {
+                log.println("--peer: " + f.problem() + "; timing gradreg alone");
+            } else {
+                p = Peer.start(f);
+                log.println("peer: " + p.describe() + " via " + f.python() + " " + f.script());
+                if (!p.hasOpenBlas()) {
+                    log.println("peer warning: PyTorch is not using OpenBLAS (reference BLAS is ~10x slower): apt-get install libopenblas0-pthread");
+                }
+            }
+        }
+        try {
+            return timeAll(log, w, m, p);
+        } finally {
+            if (p != null) {
+                p.close();
+            }
+        }
+    }
+
+    private int timeAll(PrintWriter log, List<Bench.Workload> w, Map<String, Method> m, Peer p) throws Exception {
+        Bench.Peak pk = Bench.matmulPeak();
+        double peak = pk.gflops();
+        log.printf("float32 matmul peak: %.1f GFLOP/s (best n x n product, n = 512..2048, reached with %d OpenBLAS threads at n = %d; per thread count %s)%n",
+                peak, pk.threads(), pk.n(), fmt(pk.byThreads()));
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("threads", Engine.threads());
-        json.put("cores", Runtime.getRuntime().availableProcessors());
+        StringBuilder md = new StringBuilder(String.format(
+                "Matmul peak (float32, best n×n product for n = 512…2048 over 1…%d OpenBLAS threads): %.1f GFLOP/s, with %d threads at n = %d (%s).%n",
+                Engine.cores(), peak, pk.threads(), pk.n(), fmt(pk.byThreads())));
+        if (p != null) {
+            var pp = p.peak(2048);
+            double all = pp.get("gflops_" + pp.get("cores").asInt() + "_threads").asDouble();
+            log.printf("PyTorch/OpenBLAS float32 2048x2048: %.1f GFLOP/s on 1 thread, %.1f on %d; gradreg's peak is %.2fx the latter%n",
+                    pp.get("gflops_1_thread").asDouble(), all, pp.get("cores").asInt(), peak / all);
+            md.append(String.format("PyTorch/OpenBLAS float32 2048×2048 in the same run: %.1f GFLOP/s on 1 thread, %.1f on %d (gradreg's peak: %.2f× the latter).%n",
+                    pp.get("gflops_1_thread").asDouble(), all, pp.get("cores").asInt(), peak / all));
+            json.put("peer", Map.of("describe", p.describe(), "peak_2048", pp));
+        }
+        List<Bench.Timing> timings = Bench.run(w, m, warmup, steps, peak, log, p);
+        json.put("threads", Engine.describeThreads());
+        json.put("cores", Engine.cores());
         json.put("matmul_peak_gflops", peak);
+        json.put("matmul_peak", pk);
         json.put("steps", steps);
         json.put("warmup", warmup);
         json.put("timings", timings);
-        StringBuilder md = new StringBuilder(String.format("Matmul peak (float32, best n×n product for n = 512…2048, %d threads): %.1f GFLOP/s.%n%n", Engine.threads(), peak));
-        md.append("| model | batch | method | median ms/step | × plain | GFLOP/s (est.) | % of peak |\n|---|---|---|---|---|---|---|\n");
+        md.append(String.format("%nThreads: %s. Median of %d steps after %d warm-up steps.%n%n", Engine.describeThreads(), steps, warmup));
+        if (p != null) {
+            md.append("| model | batch | method | gradreg ms | × plain | GFLOP/s (est.) | % of peak | PyTorch ms (best threads) | gradreg / PyTorch |\n"
+                    + "|---|---|---|---|---|---|---|---|---|\n");
+        } else {
+            md.append("| model | batch | method | median ms/step | × plain | GFLOP/s (est.) | % of peak |\n|---|---|---|---|---|---|---|\n");
+        }
         for (Bench.Timing t : timings) {
-            md.append(String.format("| %s | %d | %s | %.2f | %.2f | %.1f | %.0f%% |%n", t.model(), t.batch(), t.method(), t.medianMs(),
+            md.append(String.format("| %s | %d | %s | %.2f | %.2f | %.1f | %.0f%% |", t.model(), t.batch(), t.method(), t.medianMs(),
                     t.ratioToPlain(), t.gflops(), 100 * t.peakFraction()));
+            if (p != null) {
+                md.append(Double.isNaN(t.peerMs()) ? " – | – |" : String.format(" %.2f (%s) | %.2f |", t.peerMs(), t.peerConfig(), t.ratioToPeer()));
+            }
+            md.append('\n');
         }
         if (memorySteps > 0) {
             long[] mem = Bench.memory(w.get(0), memorySteps);
@@ -97,6 +156,39 @@ public final class BenchCommand implements Callable<Integer> {
         AtomicFiles.writeString(out.resolve("bench.md"), md.toString());
         log.printf("written: %s (bench.md, bench.json)%n", out);
         return 0;
+    }
+
+    private int threads(PrintWriter log, List<Bench.Workload> w) throws Exception {
+        for (String c : threadConfigs) {
+            if (!c.matches("[1-9][0-9]*x[1-9][0-9]*")) {
+                throw new GradregException("--thread-configs: expected BLASxINTRA such as 2x1, got '" + c + "'");
+            }
+        }
+        if (rounds < 1) {
+            throw new GradregException("--rounds must be >= 1");
+        }
+        StringBuilder md = new StringBuilder("| model | batch | " + String.join(" | ", threadConfigs) + " |\n|---|---|"
+                + "---|".repeat(threadConfigs.size()) + "\n");
+        for (Bench.Workload x : w) {
+            Map<String, Double> ms = Bench.threadConfigs(x, threadConfigs, rounds, warmup, steps);
+            StringBuilder row = new StringBuilder("| " + x.model() + " | " + x.batch() + " |");
+            ms.forEach((c, v) -> row.append(String.format(" %.2f |", v)));
+            log.println(row);
+            log.flush();
+            md.append(row).append('\n');
+        }
+        md.append(String.format("%nPlain-step ms (median over %d interleaved rounds of the median of %d steps), OpenBLAS x libtorch intra-op threads.%n",
+                rounds, steps));
+        Files.createDirectories(out);
+        AtomicFiles.writeString(out.resolve("threads.md"), md.toString());
+        log.printf("written: %s%n", out.resolve("threads.md"));
+        return 0;
+    }
+
+    private static String fmt(Map<Integer, Double> byThreads) {
+        StringBuilder b = new StringBuilder();
+        byThreads.forEach((t, g) -> b.append(b.length() == 0 ? "" : ", ").append(String.format("%d: %.1f", t, g)));
+        return b.toString();
     }
 
     /**

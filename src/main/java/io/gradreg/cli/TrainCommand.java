@@ -113,7 +113,7 @@ public final class TrainCommand implements Callable<Integer> {
     Path initWeights;
     @Option(names = "--out", defaultValue = "runs/train", description = "run directory (default: ${DEFAULT-VALUE})")
     Path out;
-    @Option(names = "--threads", description = "libtorch threads (default: one per core; sweeps run workers with 1)")
+    @Option(names = "--threads", description = "threads, fixed (default: one per free core, following the load; sweeps run workers with 1)")
     Integer threads;
     @Option(names = "--world-size", defaultValue = "1", description = "data-parallel workers in all (see gradreg launch) (default: ${DEFAULT-VALUE})")
     int worldSize;
@@ -139,12 +139,19 @@ public final class TrainCommand implements Callable<Integer> {
         saved.out = out;
         saved.resume = true;
         saved.spec = spec;
-        saved.threads = threads;
+        // The saved run's thread count unless one is given: OpenBLAS's last bits depend on it, and the
+        // default count depends on the load at start, so reusing it keeps a resumed run bit-identical.
+        saved.threads = threads != null ? threads : savedThreads(out.resolve("config.json"));
         saved.worldSize = worldSize;
         saved.rank = rank;
         saved.master = master;
         saved.distTimeout = distTimeout;
         return saved.run(log);
+    }
+
+    private static Integer savedThreads(Path config) {
+        var t = io.gradreg.io.Json.read(config).path("threads");
+        return t.canConvertToInt() && t.asInt() >= 1 ? t.asInt() : null;
     }
 
     private Integer run(PrintWriter log) {

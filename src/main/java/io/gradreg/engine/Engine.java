@@ -1,50 +1,173 @@
 package io.gradreg.engine;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.bytedeco.openblas.global.openblas;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * libtorch start-up. Thread counts are set here, in code, because the defaults oversubscribe a
- * small machine: OpenBLAS's own pool and libtorch's OpenMP pool each take every core, and an MLP
- * step measured 5x slower (docs/engine-notes). OpenBLAS gets one thread; libtorch parallelises.
+ * libtorch start-up and thread policy, set here in code because the defaults oversubscribe a small
+ * machine (docs/benchmarks.md, "Threads", has the measurements behind every choice below).
+ *
+ * <ul>
+ *   <li>libtorch sends every float32 matrix product (Linear, and the GEMMs of its autograd) to
+ *       OpenBLAS, whose pthread pool is separate from libtorch's OpenMP pool (convolutions go to
+ *       oneDNN, elementwise kernels to ATen, both on the OpenMP pool). Both pools busy-wait after
+ *       their work, so giving each one thread per core fights over the cores (5-10x slower).</li>
+ *   <li>With {@code n} threads, OpenBLAS gets {@code n} and libtorch's OpenMP pool
+ *       {@link #INTRA_OP_THREADS}: matrix products use every core, and only one pool ever spins.</li>
+ *   <li>Synchronising threads costs little on idle cores but a scheduler time slice on busy ones:
+ *       measured under load, a two-thread step ran 1.6-10x slower than a one-thread step. So by
+ *       default ({@link #start()}) the count is the number of cores other processes leave free
+ *       when the engine starts (niced ones included: they still delay a partner thread). It is not
+ *       changed mid-run: OpenBLAS's results differ in the last bits between 1 and 2 threads
+ *       (measured), and a run, or a resumed run, must keep its arithmetic.</li>
+ *   <li>{@link #start(int)} fixes the count (--threads, data-parallel workers, tiny models).</li>
+ * </ul>
  */
 public final class Engine {
+    /** libtorch's own (OpenMP) pool size while OpenBLAS has more than one thread. */
+    static final int INTRA_OP_THREADS = 1;
+    /** Others' busy cores from which one of ours counts as taken. */
+    static final double TAKEN = 0.6;
+
     private static int threads = -1;
+    private static boolean auto;
+    private static String custom;
 
     private Engine() {}
 
-    /** Starts the engine with one intra-op thread per core. Idempotent. */
-    public static synchronized void start() {
-        start(Runtime.getRuntime().availableProcessors());
+    /** Cores of this machine (those the JVM may use). */
+    public static int cores() {
+        return Runtime.getRuntime().availableProcessors();
     }
 
     /**
-     * Starts the engine with {@code intraOpThreads} libtorch threads (a data-parallel worker uses 1).
-     * Calling it again with another count changes libtorch's pool size.
+     * Starts the engine with one thread per core that other processes leave free, measured over
+     * 0.1 s now (see the class comment); the count then stays fixed for the process's life, so a
+     * run never changes its arithmetic midway. Idempotent.
      */
-    public static synchronized void start(int intraOpThreads) {
-        if (intraOpThreads < 1) {
-            throw new IllegalArgumentException("threads must be >= 1, got " + intraOpThreads);
-        }
-        if (threads == intraOpThreads) {
+    public static synchronized void start() {
+        if (auto && threads > 0) {
             return;
         }
-        openblas.blas_set_num_threads(1);
-        torch.set_num_threads(intraOpThreads);
-        threads = intraOpThreads;
+        long[] before = sample();
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        long[] after = sample();
+        double others = before == null || after == null ? 0 : othersBusyCores(before, after, cores());
+        apply(freeCores(others, cores()));
+        auto = true;
     }
 
-    /** The intra-op thread count in force, starting the engine first if needed. */
+    /** Cores left for us when others keep {@code others} cores busy: all of them below {@link #TAKEN}, at least one. */
+    static int freeCores(double others, int cores) {
+        return others < TAKEN ? cores : Math.max(1, cores - (int) Math.round(others));
+    }
+
+    /**
+     * Starts the engine with exactly {@code n} threads (a data-parallel worker and the tiny models use 1);
+     * the count no longer follows the free cores. Calling it again with another count changes the pools' sizes.
+     */
+    public static synchronized void start(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + n);
+        }
+        auto = false;
+        apply(n);
+    }
+
+    /**
+     * Fixes OpenBLAS's and libtorch's pool sizes independently, for measuring the policy itself
+     * ({@code gradreg bench --thread-configs}); training uses {@link #start()} or {@link #start(int)}.
+     */
+    public static synchronized void start(int blasThreads, int intraOpThreads) {
+        if (blasThreads < 1 || intraOpThreads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + blasThreads + "x" + intraOpThreads);
+        }
+        auto = false;
+        openblas.blas_set_num_threads(blasThreads);
+        torch.set_num_threads(intraOpThreads);
+        threads = -2; // not a policy count: the next start(n) or start() sets both pools again
+        custom = blasThreads + "x" + intraOpThreads;
+    }
+
+    /** Whether the thread count came from the free cores ({@link #start()}) or was fixed ({@link #start(int)}). */
+    public static synchronized boolean adaptive() {
+        return auto;
+    }
+
+    private static void apply(int n) {
+        if (threads == n) {
+            return;
+        }
+        openblas.blas_set_num_threads(n);
+        torch.set_num_threads(n == 1 ? 1 : INTRA_OP_THREADS);
+        threads = n;
+        custom = null;
+    }
+
+    /** The thread count in force (the number of cores matrix products use), starting the engine first if needed. */
     public static synchronized int threads() {
-        if (threads < 0) {
+        if (threads == -1) {
             start();
         }
-        return threads;
+        return Math.max(threads, 1);
+    }
+
+    /** A one-line description of the thread setting in force, for reports. */
+    public static synchronized String describeThreads() {
+        threads();
+        if (custom != null) {
+            String[] bi = custom.split("x");
+            return "OpenBLAS " + bi[0] + " x libtorch intra-op " + bi[1] + " threads (fixed)";
+        }
+        return String.format("OpenBLAS %d x libtorch intra-op %d threads (%s)", threads, threads == 1 ? 1 : INTRA_OP_THREADS,
+                auto ? "the free cores at start" : "fixed");
     }
 
     /** Seeds libtorch's global generator (parameter init, dropout, random projections). */
     public static void seed(long seed) {
         threads();
         torch.manual_seed(seed);
+    }
+
+    /**
+     * {total jiffies, others' busy jiffies} from /proc, or null where /proc is missing (then the
+     * count is the cores). Busy is everything but idle and iowait, niced time included: measured
+     * here, two-thread steps ran ~10x slower than PyTorch's one-thread steps while only niced
+     * background jobs (about one core's worth of non-niced time besides) loaded the machine. This
+     * process's own user and system time is taken out.
+     */
+    static long[] sample() {
+        try {
+            String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < cpu.length && i <= 8; i++) {
+                total += Long.parseLong(cpu[i]);
+            }
+            // user nice system idle iowait irq softirq steal
+            long busy = total - Long.parseLong(cpu[4]) - Long.parseLong(cpu[5]);
+            String self = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = self.substring(self.lastIndexOf(')') + 2).trim().split("\\s+");
+            // f[0] is field 3 (state) of proc(5): utime is field 14, stime field 15
+            long own = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return new long[] {total, busy - own};
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Cores other processes kept busy between two samples. */
+    static double othersBusyCores(long[] before, long[] after, int cores) {
+        long dt = after[0] - before[0];
+        if (dt <= 0) {
+            return 0;
+        }
+        return Math.max(0, (double) (after[1] - before[1]) / dt * cores);
     }
 }

@@ -1,0 +1,43 @@
+package io.gradreg.bench;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.gradreg.method.Asam;
+import io.gradreg.method.GradientRegularization;
+import io.gradreg.method.InputPenalty;
+import io.gradreg.method.SecondOrder;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** What gradreg asks of the PyTorch peer: the bench methods' own hyperparameters, and a one-line reason when there is no peer. */
+class PeerTest {
+    @Test
+    void everyBenchMethodIsSentWithItsOwnHyperparameters() {
+        Map<String, Object> fwd = Peer.spec(Bench.methods().get("gr forward"));
+        assertEquals(Map.of("lr", 0.01, "kind", "gr", "second_order", "forward", "gamma", 0.1, "eps", 0.01), fwd);
+        assertEquals(Map.of("lr", 0.01, "kind", "sam", "rho", 0.05), Peer.spec(Bench.methods().get("sam")));
+        assertEquals(Map.of("lr", 0.01, "kind", "spectreg", "second_order", "exact", "lambda", 0.01, "delta", 0.01),
+                Peer.spec(Bench.methods().get("spectreg")));
+        for (String m : Bench.methods().keySet()) {
+            assertNotNull(Peer.spec(Bench.methods().get(m)), m);
+        }
+    }
+
+    @Test
+    void methodsThePeerLacksAreNotSent() {
+        assertNull(Peer.spec(new Asam(0.5, 0.01)));
+        assertNull(Peer.spec(new GradientRegularization(0.1, 0.01, SecondOrder.FORWARD, true)));
+        assertNull(Peer.spec(new InputPenalty(InputPenalty.Kind.SPECTREG, 0.01, SecondOrder.FORWARD, 0.01, 0)));
+        assertNull(Peer.spec(new InputPenalty(InputPenalty.Kind.DOUBLEBACK, 0.01, SecondOrder.CENTRAL, 0.01, 0)));
+    }
+
+    @Test
+    void withoutAPythonThatImportsTorchTheReasonIsOneLine() {
+        Peer.Found f = Peer.find(List.of("/nonexistent/python3"));
+        assertNull(f.python());
+        assertEquals("no python3 that imports torch (tried /nonexistent/python3); install the peer with: "
+                + "apt-get install python3-torch libopenblas0-pthread", f.problem());
+        assertTrue(f.script().endsWith("bench/torch_peer.py"), f.script().toString());
+    }
+}
