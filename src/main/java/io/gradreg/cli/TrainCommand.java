@@ -116,6 +116,9 @@ public final class TrainCommand implements Callable<Integer> {
     String master;
     @Option(names = "--dist-timeout", defaultValue = "60", description = "seconds before a silent worker or master ends the run (default: ${DEFAULT-VALUE})")
     int distTimeout;
+    @Option(names = "--save-best", description = "also write best-weights.safetensors: the weights at the evaluated epoch of highest test accuracy")
+    boolean saveBest;
+
     @Option(names = "--resume", description = "continue the run in --out from its checkpoint")
     boolean resume;
 
@@ -196,6 +199,9 @@ public final class TrainCommand implements Callable<Integer> {
         log.printf("training %s (%d parameters) on %d samples with %s%n", modelOptions.model, net.numParams(), train.size(),
                 cfg.method().describe());
         Progress progress = new Progress(log, "", true);
+        // --save-best: the best evaluated test accuracy so far (a resumed run continues from its history).
+        double[] best = {Double.NEGATIVE_INFINITY};
+        trainer.position().history().forEach(m -> best[0] = Double.isFinite(m.testAccuracy()) ? Math.max(best[0], m.testAccuracy()) : best[0]);
         List<EpochMetrics> history;
         try (Interruption interruption = new Interruption(trainer)) {
             try {
@@ -208,6 +214,10 @@ public final class TrainCommand implements Callable<Integer> {
                     @Override
                     public void onEpoch(EpochMetrics metrics) {
                         if (writer) {
+                            if (saveBest && Double.isFinite(metrics.testAccuracy()) && metrics.testAccuracy() > best[0]) {
+                                best[0] = metrics.testAccuracy();
+                                run.saveBest(net, metrics.epoch());
+                            }
                             run.appendMetrics(metrics);
                             Checkpoint.save(trainer, run.checkpoint());
                         }
