@@ -36,13 +36,18 @@ public final class Dln implements Experiment {
 
     /** The settings of one experiment, recorded with the results. */
     record Setup(int n, int d, int k, long dataSeed, double alpha, double gamma0, double eps0, double[] hs, double hSweep, double[] gammas,
-            double[] epsilons, double maxTime, double tol) {}
+            double[] epsilons, double maxTime, double tol, double[] moreAlphas) {
+        Setup withAlpha(double a) {
+            return new Setup(n, d, k, dataSeed, a, gamma0, eps0, hs, hSweep, gammas, epsilons, maxTime, tol, moreAlphas);
+        }
+    }
 
     static Setup setup(boolean quick) {
         return quick ? new Setup(20, 40, 3, 1000, 0.5, 0.1, 0.05, new double[] {0.04, 0.02}, 0.02, new double[] {0.03, 0.3}, new double[] {0.05},
-                400, 1e-10)
+                400, 1e-10, new double[] {})
                 : new Setup(40, 100, 5, 1000, 0.5, 0.1, 0.05, new double[] {0.04, 0.02, 0.01, 0.005, 0.0025}, 0.005,
-                        new double[] {0.01, 0.03, 0.1, 0.3, 1.0, 3.0}, new double[] {0.01, 0.05, 0.2}, 4000, 1e-12);
+                        new double[] {0.01, 0.03, 0.1, 0.3, 1.0, 3.0}, new double[] {0.01, 0.05, 0.2}, 4000, 1e-12,
+                        new double[] {0.1});
     }
 
     /** One trained run and its prediction. */
@@ -124,7 +129,25 @@ public final class Dln implements Experiment {
         }
         rows.add(row(plain, star, "sweep"));
         sweep.forEach(r -> rows.add(row(r, star, "sweep")));
-        md.append(sweepSection(s, plain, sweep, x, y, star, ctx));
+        md.append(sweepSection(s, plain, sweep, x, y, star, ctx, ""));
+        // The same sweep from smaller initial scales (nearer the rich regime, and longer runs: more time for GR to act).
+        List<String> more = new ArrayList<>();
+        for (double a : s.moreAlphas()) {
+            Setup sa = s.withAlpha(a);
+            Run pa = train(sa, x, y, four.get(0), sa.hSweep());
+            List<Run> sw = new ArrayList<>();
+            for (double g : sa.gammas()) {
+                sw.add(train(sa, x, y, new DlnFlow.Spec(DlnFlow.Kind.EXACT, g, 0, false), sa.hSweep()));
+                for (double e : sa.epsilons()) {
+                    sw.add(train(sa, x, y, new DlnFlow.Spec(DlnFlow.Kind.FORWARD, g, e, false), sa.hSweep()));
+                    sw.add(train(sa, x, y, new DlnFlow.Spec(DlnFlow.Kind.BACKWARD, g, e, false), sa.hSweep()));
+                }
+            }
+            rows.add(row(pa, star, "sweep alpha=" + a));
+            sw.forEach(r -> rows.add(row(r, star, "sweep alpha=" + a)));
+            md.append("#### α = ").append(a).append("\n\n").append(sweepSection(sa, pa, sw, x, y, star, ctx, "-alpha" + a));
+            more.add(String.format("at α = %s: %s", a, summary(sa, pa, sw, star)));
+        }
 
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("setup", s);
@@ -135,12 +158,13 @@ public final class Dln implements Experiment {
         md.append(String.format("Time: %.1f min (in-process, one thread, on a 2-core machine shared with other jobs).%n%nFiles: dln.json "
                 + "(every run: method, h, steps, final loss, α_eff, errors, trained and predicted β).%n", minutes));
         AtomicFiles.writeString(ctx.out().resolve("table.md"), md.toString());
-        return new Report(verdict(s, byH, plain, sweep, star), md.toString());
+        String v = verdict(s, byH, plain, sweep, star);
+        return new Report(more.isEmpty() ? v : v + "; " + String.join("; ", more), md.toString());
     }
 
     /** The sweep table, the ordering checks and the uniform-scale counterfactual. */
-    private String sweepSection(Setup s, Run plain, List<Run> sweep, double[] x, double[] y, double[] star, Context ctx) {
-        StringBuilder md = new StringBuilder("### Sweep over γ and ε\n\n");
+    private String sweepSection(Setup s, Run plain, List<Run> sweep, double[] x, double[] y, double[] star, Context ctx, String suffix) {
+        StringBuilder md = new StringBuilder(suffix.isEmpty() ? "### Sweep over γ and ε (α = " + s.alpha() + ")\n\n" : "");
         md.append(String.format("h = %s, so plain GD's own implicit GR is γ ≈ h/2 = %s; γ spans %s–%s. α_eff = geometric mean of α_i,∞/α (theory, "
                 + "from the integral); recovery error ‖β − β*‖ of the trained β; ℓ1 = ‖β‖₁ (‖β*‖₁ = %.3f); \"uniform α_eff\" is the recovery error "
                 + "of the limit predicted with every α_i,∞ set to α·α_eff (same geometric mean, no spread): when it is below the run's error, "
@@ -178,9 +202,9 @@ public final class Dln implements Experiment {
         }
         double[] gx = s.gammas();
         pe.series("plain GD", gx, GrCost.constant(gx.length, dist(plain.beta(), star)));
-        pa.write(ctx.out().resolve("alpha-eff.png"));
-        pe.write(ctx.out().resolve("recovery.png"));
-        md.append("\n![alpha_eff](alpha-eff.png) ![recovery](recovery.png)\n\n");
+        pa.write(ctx.out().resolve("alpha-eff" + suffix + ".png"));
+        pe.write(ctx.out().resolve("recovery" + suffix + ".png"));
+        md.append("\n![alpha_eff](alpha-eff" + suffix + ".png) ![recovery](recovery" + suffix + ".png)\n\n");
         md.append(orderSection(s, sweep, star)).append('\n');
         return md.toString();
     }
@@ -205,6 +229,30 @@ public final class Dln implements Experiment {
         }
         return String.format("Order forward < exact < backward holds in α_eff at %d of %d (γ, ε) cells, in recovery error at %d of %d.%n", alphaOrdered,
                 cells, errorOrdered, cells);
+    }
+
+    /** One clause for the verdict: orderings and GR against plain GD at this α. */
+    static String summary(Setup s, Run plain, List<Run> sweep, double[] star) {
+        int cells = 0;
+        int aOrd = 0;
+        int eOrd = 0;
+        for (double g : s.gammas()) {
+            Run exact = find(sweep, DlnFlow.Kind.EXACT, g, 0);
+            for (double e : s.epsilons()) {
+                Run f = find(sweep, DlnFlow.Kind.FORWARD, g, e);
+                Run b = find(sweep, DlnFlow.Kind.BACKWARD, g, e);
+                if (exact.ok() && f.ok() && b.ok()) {
+                    cells++;
+                    aOrd += alphaEff(f) < alphaEff(exact) && alphaEff(exact) < alphaEff(b) ? 1 : 0;
+                    eOrd += dist(f.beta(), star) < dist(exact.beta(), star) && dist(exact.beta(), star) < dist(b.beta(), star) ? 1 : 0;
+                }
+            }
+        }
+        long better = sweep.stream().filter(r -> r.ok() && dist(r.beta(), star) < dist(plain.beta(), star)).count();
+        long ok = sweep.stream().filter(Run::ok).count();
+        Run best = sweep.stream().filter(Run::ok).min((a, b) -> Double.compare(dist(a.beta(), star), dist(b.beta(), star))).orElse(plain);
+        return String.format("plain GD recovery error %.4f, %d of %d GR runs lower it (best %.4f, %s), order in α_eff %d/%d and in recovery error %d/%d",
+                dist(plain.beta(), star), better, ok, dist(best.beta(), star), best.spec().label(), aOrd, cells, eOrd, cells);
     }
 
     static Run find(List<Run> runs, DlnFlow.Kind k, double g, double e) {

@@ -28,7 +28,12 @@ final class FloodingStep {
      * @param ascentFirst start below b (ascent, then descent) or above it (descent, then ascent)
      */
     record Pair(double h, double level, boolean ascentFirst, boolean signsAsExpected, double displacementNorm, double errorToHessian,
-            double errorToGrStep, double hessianStepNorm) {}
+            double errorToGrStep, double hessianStepNorm, double gradNorm) {
+        /** The GR-step error on the scale of the two terms h g and h ∇L(θ ± h g) whose difference is the displacement: rounding is ~1e-16 here. */
+        double identityError() {
+            return errorToGrStep / (h * gradNorm);
+        }
+    }
 
     static Pair pair(Net net, Dataset data, double h, boolean ascentFirst) {
         TensorList params = net.params();
@@ -59,7 +64,7 @@ final class FloodingStep {
             try (NoGradGuard ng = new NoGradGuard()) {
                 TensorList displacement = params.sub(theta);
                 Pair p = new Pair(h, level, ascentFirst, signs, displacement.norm(), displacement.sub(hessianStep).norm(),
-                        displacement.sub(grStep).norm(), hessianStep.norm());
+                        displacement.sub(grStep).norm(), hessianStep.norm(), Math.sqrt(gg));
                 params.copyFrom(theta);
                 return p;
             }

@@ -34,7 +34,7 @@ class FloodingStepTest {
                 assertTrue(p.signsAsExpected(), "the level lies between L(θ) and L(θ ± hg): " + p);
                 // θ₂ − θ = −h[∇L(θ ± hg) − g] exactly: equal to the GR penalty step up to float64 rounding
                 // (about 1e-16 of ‖g‖·h, while the step itself is O(h²)).
-                assertTrue(p.errorToGrStep() < 1e-13 * h && p.errorToGrStep() < 1e-9 * p.displacementNorm(), p.toString());
+                assertTrue(p.identityError() < 1e-13 && p.errorToGrStep() < 1e-9 * p.displacementNorm(), p.toString());
                 // and close to −h²Hg: the difference is O(h³), much smaller than the step itself (O(h²)).
                 assertTrue(p.errorToHessian() < 0.2 * p.hessianStepNorm(), p.toString());
                 if (ascentFirst) {

@@ -179,7 +179,7 @@ class ReproduceQuickTest {
         assertEquals(3.0, mech.get("slope_backward").asDouble(), 0.3);
         for (JsonNode r : mech.get("rows")) {
             assertTrue(r.get("signs_as_expected").asBoolean(), r.toString());
-            assertTrue(r.get("error_to_gr_step").asDouble() < 1e-10 * r.get("displacement_norm").asDouble(), r.toString());
+            assertTrue(r.get("error_to_gr_step").asDouble() < 1e-8 * r.get("displacement_norm").asDouble(), r.toString());
         }
         List<Map<String, String>> runs = csv(tmp.resolve("runs.csv"));
         assertEquals(List.of("plain", "flood", "fgr"), runs.stream().map(r -> r.get("run")).toList());
