@@ -116,6 +116,10 @@ public final class TrainCommand implements Callable<Integer> {
     String master;
     @Option(names = "--dist-timeout", defaultValue = "60", description = "seconds before a silent worker or master ends the run (default: ${DEFAULT-VALUE})")
     int distTimeout;
+    @Option(names = "--checkpoint-every", defaultValue = "1",
+            description = "write the checkpoint every N epochs and after the last (default: ${DEFAULT-VALUE}; full-batch runs have one step per epoch)")
+    int checkpointEvery;
+
     @Option(names = "--save-best", description = "also write best-weights.safetensors: the weights at the evaluated epoch of highest test accuracy")
     boolean saveBest;
 
@@ -152,6 +156,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (worldSize > 1) {
             masterPort();
+        }
+        if (checkpointEvery < 1) {
+            throw new GradregException("--checkpoint-every must be >= 1, got " + checkpointEvery);
         }
         if (evalEvery < 1) {
             throw new GradregException("--eval-every must be >= 1, got " + evalEvery);
@@ -219,7 +226,9 @@ public final class TrainCommand implements Callable<Integer> {
                                 run.saveBest(net, metrics.epoch());
                             }
                             run.appendMetrics(metrics);
-                            Checkpoint.save(trainer, run.checkpoint());
+                            if (metrics.epoch() % checkpointEvery == 0) {
+                                Checkpoint.save(trainer, run.checkpoint());
+                            }
                         }
                         progress.onEpoch(metrics);
                     }
@@ -241,6 +250,9 @@ public final class TrainCommand implements Callable<Integer> {
                 return EXIT_INTERRUPTED;
             }
             if (writer) {
+                if (checkpointEvery > 1) {
+                    Checkpoint.save(trainer, run.checkpoint()); // the last epoch's, for a later --resume with more epochs
+                }
                 run.finish(net, history, Map.of("model", modelOptions.model, "method", cfg.method().describe()));
             }
         }

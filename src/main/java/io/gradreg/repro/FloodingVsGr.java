@@ -163,6 +163,7 @@ public final class FloodingVsGr implements Experiment {
         base.put("batch-size", String.valueOf(t.trainSize()));
         base.put("epochs", String.valueOf(t.steps()));
         base.put("eval-every", String.valueOf(t.evalEvery()));
+        base.put("checkpoint-every", String.valueOf(t.evalEvery())); // one step per epoch: a checkpoint (fsynced) per step would dominate
         base.put("optimizer", "sgd");
         base.put("lr", String.valueOf(t.lr()));
         Map<String, Map<String, String>> variants = new LinkedHashMap<>();

@@ -72,6 +72,7 @@ public final class IgrMnist implements Experiment {
         base.put("batch-size", String.valueOf(s.trainSize()));
         base.put("epochs", String.valueOf(s.steps()));
         base.put("eval-every", String.valueOf(s.evalEvery()));
+        base.put("checkpoint-every", String.valueOf(s.evalEvery())); // one step per epoch: a checkpoint (fsynced) per step would dominate
         base.put("optimizer", "sgd");
         base.put("save-best", "true");
         Map<String, Map<String, String>> variants = new LinkedHashMap<>();
