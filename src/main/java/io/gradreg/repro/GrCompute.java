@@ -129,7 +129,7 @@ public final class GrCompute implements Experiment {
         long t0 = System.nanoTime();
         List<Sweep.Outcome> outcomes = new ArrayList<>();
         for (String seed : seeds) {
-            outcomes.addAll(Repro.sweep(new SweepSpec("gr-compute", runsDir, task(ctx, 5), variants, Map.of("seed", List.of(seed))), ctx));
+            outcomes.addAll(Repro.sweep(new SweepSpec("gr-compute", runsDir, task(ctx, 5), variants, Map.of("seed", List.of(seed))), ctx, true));
         }
         double sweepMinutes = (System.nanoTime() - t0) / 60e9;
 
@@ -231,7 +231,8 @@ public final class GrCompute implements Experiment {
             p.write(ctx.out().resolve(file));
             md.append("![").append(file).append("](").append(file).append(") ");
         }
-        md.append("\n\nTime: ").append(Repro.sweepTime(ctx, outcomes, sweepMinutes)).append(".\n\n");
+        md.append("\n\nTime: ").append(Repro.sweepTime(ctx, outcomes, sweepMinutes,
+                ctx.jobs() == 1 ? "in one process, one run after another (one libtorch thread)" : Repro.executor(ctx))).append(".\n\n");
         md.append("Files: gr-compute.csv (accuracy per configuration), runs.csv, summary.csv, summary.md.\n");
         AtomicFiles.writeString(ctx.out().resolve("gr-compute.csv"), csv.toString());
 
