@@ -97,7 +97,10 @@ public final class Dln implements Experiment {
         md.append(String.format("γ = %s, ε = %s (unnormalized). Entries: ‖β_pred − β_trained‖ / ‖β_trained‖ with α_i,∞ from the integral "
                 + "(and, in brackets, from the run's √(u_i v_i)); last column: ‖β_h − β_h_min‖ / ‖β_h_min‖, the trained β against the "
                 + "smallest step's.%n%n", s.gamma0(), s.eps0()));
-        md.append("| method | h | steps | final L | predicted vs trained (theory α) [measured α] | trained β vs smallest h |\n|---|---|---|---|---|---|\n");
+        // The baseline a prediction must beat: the limit with every α_i = α, i.e. ignoring GR's shrinking.
+        double[] ignoring = uniformLimit(s, x, y, s.alpha());
+        md.append("| method | h | steps | final L | predicted vs trained (theory α) [measured α] | prediction with α_i = α (GR ignored) vs trained "
+                + "| trained β vs smallest h |\n|---|---|---|---|---|---|---|\n");
         Map<String, double[]> relErr = new LinkedHashMap<>();
         for (var e : byH.entrySet()) {
             List<Run> runs = e.getValue();
@@ -106,8 +109,9 @@ public final class Dln implements Experiment {
             for (int i = 0; i < runs.size(); i++) {
                 Run r = runs.get(i);
                 re[i] = r.ok() ? rel(r.predicted(), r.beta()) : Double.NaN;
-                md.append(String.format("| %s | %s | %d | %.1e | %s [%s] | %s |%n", e.getKey(), r.h(), r.steps(), r.loss(), sci(re[i]),
-                        r.ok() ? sci(rel(r.predictedMeasured(), r.beta())) : "—", r == finest ? "—" : sci(rel(r.beta(), finest.beta()))));
+                md.append(String.format("| %s | %s | %d | %.1e | %s [%s] | %s | %s |%n", e.getKey(), r.h(), r.steps(), r.loss(), sci(re[i]),
+                        r.ok() ? sci(rel(r.predictedMeasured(), r.beta())) : "—", r.ok() ? sci(rel(ignoring, r.beta())) : "—",
+                        r == finest ? "—" : sci(rel(r.beta(), finest.beta()))));
             }
             relErr.put(e.getKey(), re);
         }
@@ -170,15 +174,17 @@ public final class Dln implements Experiment {
                 + "of the limit predicted with every α_i,∞ set to α·α_eff (same geometric mean, no spread): when it is below the run's error, "
                 + "the non-uniformity of the shrinking costs recovery.%n%n", s.hSweep(), s.hSweep() / 2, s.gammas()[0],
                 s.gammas()[s.gammas().length - 1], l1(star)));
-        md.append("| method | γ | ε | α_eff | recovery error | ℓ1 | predicted vs trained | uniform α_eff: recovery error |\n|---|---|---|---|---|---|---|---|\n");
+        double[] ignoring = uniformLimit(s, x, y, s.alpha());
+        md.append("| method | γ | ε | α_eff | recovery error | ℓ1 | predicted vs trained | prediction with α_i = α vs trained "
+                + "| uniform α_eff: recovery error |\n|---|---|---|---|---|---|---|---|---|\n");
         List<Run> all = new ArrayList<>(List.of(plain));
         all.addAll(sweep);
         for (Run r : all) {
-            md.append(String.format("| %s | %s | %s | %s | %s | %s | %s | %s |%n", r.spec().kind().name().toLowerCase(), r.spec().gamma(),
+            md.append(String.format("| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", r.spec().kind().name().toLowerCase(), r.spec().gamma(),
                     r.spec().kind() == DlnFlow.Kind.FORWARD || r.spec().kind() == DlnFlow.Kind.BACKWARD ? String.valueOf(r.spec().eps()) : "",
                     r.ok() ? String.format("%.4f", alphaEff(r)) : "diverged", r.ok() ? String.format("%.4f", dist(r.beta(), star)) : "—",
                     r.ok() ? String.format("%.4f", l1(r.beta())) : "—", r.ok() ? sci(rel(r.predicted(), r.beta())) : "—",
-                    r.ok() ? String.format("%.4f", uniformError(s, r, x, y, star)) : "—"));
+                    r.ok() ? sci(rel(ignoring, r.beta())) : "—", r.ok() ? String.format("%.4f", uniformError(s, r, x, y, star)) : "—"));
         }
         // Plots against γ: α_eff and recovery error per method (ε = the middle value for the differences).
         double eMid = s.epsilons()[s.epsilons().length / 2];
@@ -329,6 +335,13 @@ public final class Dln implements Experiment {
             logMean += Math.log(a / s.alpha()) / at.length;
         }
         return new Run(spec, h, f.steps, loss, f.beta(), at, am, pred, predM, Math.exp(logMean));
+    }
+
+    /** The predicted limit with every α_i,∞ equal to {@code a}. */
+    static double[] uniformLimit(Setup s, double[] x, double[] y, double a) {
+        double[] w = new double[s.d()];
+        java.util.Arrays.fill(w, a * a);
+        return DiagonalNetLimit.solve(x, s.n(), s.d(), y, w, 1e-12).beta();
     }
 
     /** Recovery error of the limit predicted with every α_i,∞ equal to α·α_eff. */
