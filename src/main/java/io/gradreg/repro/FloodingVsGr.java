@@ -54,7 +54,7 @@ public final class FloodingVsGr implements Experiment {
 
     static Task task(boolean quick) {
         return quick ? new Task("blobs", 128, "mlp:20-32-32-4", 0.5, 0.3, 200, 10, List.of("0"))
-                : new Task("mnist", 1000, "mlp:784-64-10", 0.5, 0.1, 1500, 20, List.of("0", "1"));
+                : new Task("mnist", 1000, "mlp:784-64-10", 0.5, 0.1, 800, 20, List.of("0"));
     }
 
     @Override
