@@ -111,14 +111,25 @@ public final class GrCost implements Experiment {
         Json.writeFile(ctx.out().resolve("cost.json"), json);
         AtomicFiles.writeString(ctx.out().resolve("table.md"), md.toString());
 
+        // Noise gauge: B-GR and F-GR do the same work (two gradients), so their ratio should be 1 at every depth.
+        double[] gauge = new double[depths.length];
+        for (int i = 0; i < depths.length; i++) {
+            Map<String, Double> ms = byDepth.get(String.valueOf(depths[i]));
+            gauge[i] = ms.get("backward") / ms.get("forward");
+        }
+        boolean quiet = within(gauge, 1.0, 0.1);
+        md.append(String.format("%nNoise gauge: B-GR / F-GR, which do the same work, ranges %.2f–%.2f over the depths (1 on a quiet machine); %s%n",
+                min(gauge), max(gauge), quiet ? "the timings are usable." : "more than ±10% off: these timings are too noisy to test the cost model."));
         double meanDb = mean(db);
         double meanF = mean(fwd);
         boolean dbOk = within(db, 1.5, 0.25);
         boolean fOk = within(fwd, 2.0, 0.25);
         String head = dbOk && fOk ? "reproduced" : dbOk || fOk ? "partly reproduced" : "not reproduced";
+        String noise = quiet ? "" : String.format(" — but the noise gauge B-GR / F-GR (equal work) spans %.2f–%.2f, so the machine was too loaded to "
+                + "judge: rerun `./gradreg reproduce gr-cost` alone", min(gauge), max(gauge));
         String verdict = String.format("%s: ratios on a loaded machine, DB / F-GR %.2f–%.2f over depths %d–%d (mean %.2f; 9L/6L predicts 1.5), "
                 + "F-GR / plain %.2f–%.2f (mean %.2f; predicted 2), DB / plain mean %.2f (predicted 3); \"within\" = every depth within ±25%%",
-                head, min(db), max(db), depths[0], depths[depths.length - 1], meanDb, min(fwd), max(fwd), meanF, mean(dbPlain));
+                head, min(db), max(db), depths[0], depths[depths.length - 1], meanDb, min(fwd), max(fwd), meanF, mean(dbPlain)) + noise;
         return new Report(verdict, md.toString());
     }
 
