@@ -32,7 +32,7 @@ final class RunDirectory {
     static RunDirectory fresh(Path dir) {
         try {
             Files.createDirectories(dir);
-            for (String stale : new String[] {"metrics.jsonl", CHECKPOINT, "summary.json", "weights.safetensors"}) {
+            for (String stale : new String[] {"metrics.jsonl", CHECKPOINT, "summary.json", "weights.safetensors", "best-weights.safetensors"}) {
                 Files.deleteIfExists(dir.resolve(stale));
             }
         } catch (IOException e) {
@@ -94,6 +94,11 @@ final class RunDirectory {
         s.put("steps", last.step());
         s.put("last", last);
         return s;
+    }
+
+    /** best-weights.safetensors: the weights after {@code epoch}, the best evaluated test accuracy so far (train --save-best). */
+    void saveBest(Net net, int epoch) {
+        Weights.save(net, dir.resolve("best-weights.safetensors"), Map.of("epoch", String.valueOf(epoch)));
     }
 
     void finish(Net net, List<EpochMetrics> history, Map<String, String> metadata) {

@@ -123,6 +123,13 @@ public final class TrainCommand implements Callable<Integer> {
     String master;
     @Option(names = "--dist-timeout", defaultValue = "60", description = "seconds before a silent worker or master ends the run (default: ${DEFAULT-VALUE})")
     int distTimeout;
+    @Option(names = "--checkpoint-every", defaultValue = "1",
+            description = "write the checkpoint every N epochs and after the last (default: ${DEFAULT-VALUE}; full-batch runs have one step per epoch)")
+    int checkpointEvery;
+
+    @Option(names = "--save-best", description = "also write best-weights.safetensors: the weights at the evaluated epoch of highest test accuracy")
+    boolean saveBest;
+
     @Option(names = "--resume", description = "continue the run in --out from its checkpoint")
     boolean resume;
 
@@ -167,6 +174,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (!augment.equals("none") && !augment.equals("crop-flip")) {
             throw new GradregException("unknown --augment '" + augment + "': expected none or crop-flip");
+        }
+        if (checkpointEvery < 1) {
+            throw new GradregException("--checkpoint-every must be >= 1, got " + checkpointEvery);
         }
         if (evalEvery < 1) {
             throw new GradregException("--eval-every must be >= 1, got " + evalEvery);
@@ -221,6 +231,9 @@ public final class TrainCommand implements Callable<Integer> {
         log.printf("training %s (%d parameters) on %d samples with %s%n", modelOptions.model, net.numParams(), train.size(),
                 cfg.method().describe());
         Progress progress = new Progress(log, "", true);
+        // --save-best: the best evaluated test accuracy so far (a resumed run continues from its history).
+        double[] best = {Double.NEGATIVE_INFINITY};
+        trainer.position().history().forEach(m -> best[0] = Double.isFinite(m.testAccuracy()) ? Math.max(best[0], m.testAccuracy()) : best[0]);
         List<EpochMetrics> history;
         try (Interruption interruption = new Interruption(trainer)) {
             try {
@@ -233,8 +246,14 @@ public final class TrainCommand implements Callable<Integer> {
                     @Override
                     public void onEpoch(EpochMetrics metrics) {
                         if (writer) {
+                            if (saveBest && Double.isFinite(metrics.testAccuracy()) && metrics.testAccuracy() > best[0]) {
+                                best[0] = metrics.testAccuracy();
+                                run.saveBest(net, metrics.epoch());
+                            }
                             run.appendMetrics(metrics);
-                            Checkpoint.save(trainer, run.checkpoint());
+                            if (metrics.epoch() % checkpointEvery == 0) {
+                                Checkpoint.save(trainer, run.checkpoint());
+                            }
                         }
                         progress.onEpoch(metrics);
                     }
@@ -256,6 +275,9 @@ public final class TrainCommand implements Callable<Integer> {
                 return EXIT_INTERRUPTED;
             }
             if (writer) {
+                if (checkpointEvery > 1) {
+                    Checkpoint.save(trainer, run.checkpoint()); // the last epoch's, for a later --resume with more epochs
+                }
                 run.finish(net, history, Map.of("model", modelOptions.model, "method", cfg.method().describe()));
             }
         }

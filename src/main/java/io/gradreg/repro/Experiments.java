@@ -12,8 +12,8 @@ public final class Experiments {
     /** Every experiment by name. */
     public static Map<String, Experiment> all() {
         Map<String, Experiment> m = new LinkedHashMap<>();
-        for (Experiment e : List.<Experiment>of(new SmallMnist(), new Smoothness(), new GrCompute(), new Dln(), new IgrTwoParam(),
-                new IgrMnist(), new FloodingVsGr(), new CifarGr())) {
+        for (Experiment e : List.<Experiment>of(new SmallMnist(), new Smoothness(), new GrCompute(), new GrCost(), new Dln(), new IgrTwoParam(),
+                new IgrMnist(), new IgrMnistSgd(), new FloodingVsGr(), new CifarGr())) {
             m.put(e.name(), e);
         }
         return m;

@@ -30,84 +30,18 @@ public final class Figures {
 
     /** The experiments with figures drawn here, by name. */
     public static boolean canReplot(String name) {
-        return List.of("gr-compute", "igr-mnist", "smoothness", "dln", "igr-two-param").contains(name);
+        return List.of("igr-mnist-sgd", "smoothness", "igr-two-param").contains(name);
     }
 
     /** Redraws experiment {@code name}'s figures from its data files in {@code dir}. */
     public static void replot(String name, Path dir) {
         switch (name) {
-            case "gr-compute" -> grCompute(dir);
-            case "igr-mnist" -> igrMnist(dir);
+            case "igr-mnist-sgd" -> igrMnist(dir);
             case "smoothness" -> smoothnessMse(dir);
-            case "dln" -> dln(dir);
             case "igr-two-param" -> igrTwoParamErrors(dir);
             default -> throw new GradregException("reproduce " + name + " --replot: its figures need the runs (per-epoch curves); "
-                    + "rerun it, or replot one of gr-compute, igr-mnist, smoothness, dln, igr-two-param");
+                    + "rerun it, or replot one of igr-mnist-sgd, smoothness, igr-two-param");
         }
-    }
-
-    /** From gr-compute.csv and cost.json: accuracy against γ per ε (bands over seeds), γ × ε heatmaps, cost per step. */
-    static void grCompute(Path dir) {
-        List<CSVRecord> rows = csv(dir.resolve("gr-compute.csv"));
-        TreeSet<Double> gammas = new TreeSet<>(), epsilons = new TreeSet<>();
-        Map<String, double[]> cell = new LinkedHashMap<>(); // "order|gamma|eps" -> {mean, std}
-        for (CSVRecord r : rows) {
-            String g = r.get("gamma"), e = r.get("eps");
-            if (!g.isEmpty()) {
-                gammas.add(Double.parseDouble(g));
-            }
-            if (!e.isEmpty()) {
-                epsilons.add(Double.parseDouble(e));
-            }
-            cell.put(r.get("second_order") + "|" + g + "|" + e,
-                    new double[] {Double.parseDouble(r.get("mean_test_accuracy")), Double.parseDouble(r.get("std_test_accuracy"))});
-        }
-        double[] gs = gammas.stream().mapToDouble(Double::doubleValue).toArray();
-        double[] plain = cell.get("plain||");
-        for (double e : epsilons) {
-            LinePlot q = LinePlot.titled("Test accuracy against γ, ε = " + e + " (mean ± std over seeds)").xLabel("GR strength γ")
-                    .yLabel("final test accuracy (fraction correct)").logX();
-            for (String o : GrCompute.ORDERS) {
-                double[] m = new double[gs.length], s = new double[gs.length];
-                for (int i = 0; i < gs.length; i++) {
-                    double[] v = cell.getOrDefault(o + "|" + gs[i] + "|" + (o.equals("exact") ? "" : String.valueOf(e)), new double[] {Double.NaN, Double.NaN});
-                    m[i] = v[0];
-                    s[i] = v[1];
-                }
-                q.series(o, gs, m, s);
-            }
-            if (plain != null) {
-                q.series("plain SGD", gs, fill(gs.length, plain[0]), fill(gs.length, plain[1]));
-            }
-            q.write(dir.resolve("accuracy-eps" + e + ".png"));
-        }
-        double[] es = epsilons.stream().mapToDouble(Double::doubleValue).toArray();
-        for (String o : GrCompute.ORDERS) {
-            if (o.equals("exact") || es.length == 0) {
-                continue; // exact has no ε
-            }
-            double[][] z = new double[es.length][gs.length];
-            for (int j = 0; j < es.length; j++) {
-                for (int i = 0; i < gs.length; i++) {
-                    double[] v = cell.get(o + "|" + gs[i] + "|" + es[j]);
-                    z[j][i] = v == null ? Double.NaN : 100 * v[0];
-                }
-            }
-            Heatmap.titled(o + " GR: final test accuracy (%), mean over seeds").xLabel("GR strength γ").yLabel("finite-difference step ε")
-                    .format("0.00").grid(gs, es, z).write(dir.resolve("heatmap-" + o + ".png"));
-        }
-        JsonNode bench = Json.read(dir.resolve("cost.json")).path("in_process_ms_per_step");
-        LinePlot cost = LinePlot.titled("Cost per step relative to plain (in-process timing)")
-                .xLabel("second-order term (0 plain, 1 exact, 2 forward, 3 backward, 4 central)").yLabel("ms per step / plain ms per step");
-        List<String> methods = List.of("plain", "exact", "forward", "backward", "central");
-        bench.fields().forEachRemaining(m -> {
-            double[] y = new double[methods.size()];
-            for (int i = 0; i < y.length; i++) {
-                y[i] = m.getValue().path(methods.get(i)).asDouble(Double.NaN) / m.getValue().path("plain").asDouble(Double.NaN);
-            }
-            cost.series(m.getKey(), new double[] {0, 1, 2, 3, 4}, y);
-        });
-        cost.write(dir.resolve("cost.png"));
     }
 
     /** From igr-mnist.json: R_IG and accuracy against h (mean ± std over seeds, and every run), and R_IG against accuracy per run. */
@@ -158,28 +92,6 @@ public final class Figures {
         LinePlot.titled("MSE to the true function, mean ± std over seeds (λ = 0: " + String.format("%.2e", mean[0]) + ")")
                 .xLabel("SpectReg λ").yLabel("MSE to sin(3x) + x²/2").logX().logY()
                 .series("ours", lambdas, mean, std).write(dir.resolve("mse.png")); // λ = 0 is off the log axis: in the title
-    }
-
-    /** From dln.json: recovery error against the initial scale α, mean ± std over seeds per method. */
-    static void dln(Path dir) {
-        JsonNode j = Json.read(dir.resolve("dln.json"));
-        double[] alphas = doubles(j.path("setup").path("alphas"));
-        Map<String, Map<Double, List<Double>>> by = new LinkedHashMap<>();
-        j.path("runs").forEach(r -> by.computeIfAbsent(r.path("method").asText(), k -> new LinkedHashMap<>())
-                .computeIfAbsent(r.path("alpha").asDouble(), k -> new ArrayList<>()).add(r.path("recovery_error").asDouble()));
-        LinePlot p = LinePlot.titled("Diagonal linear network: recovery error (mean ± std over seeds)").xLabel("initial scale α")
-                .yLabel("|β − β*| (Euclidean)").logX().logY();
-        by.forEach((method, perAlpha) -> {
-            double[] m = new double[alphas.length], s = new double[alphas.length];
-            for (int i = 0; i < alphas.length; i++) {
-                List<Double> v = perAlpha.getOrDefault(alphas[i], List.of());
-                double[] ms = v.isEmpty() ? new double[] {Double.NaN, Double.NaN} : SweepTable.meanStd(v.stream().mapToDouble(Double::doubleValue).toArray());
-                m[i] = ms[0];
-                s[i] = ms[1];
-            }
-            p.series(method, alphas, m, s);
-        });
-        p.write(dir.resolve("recovery.png"));
     }
 
     /** From igr-two-param.json: GD's distance to the plain and the modified flow against h (log-log). */

@@ -1,12 +1,14 @@
 package io.gradreg.repro;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gradreg.GradregException;
+import io.gradreg.io.AtomicFiles;
+import io.gradreg.io.Json;
+import io.gradreg.io.LinePlot;
 import io.gradreg.sweep.Sweep;
 import io.gradreg.sweep.SweepSpec;
 import io.gradreg.sweep.SweepTable;
 import io.gradreg.sweep.Worker;
-import com.fasterxml.jackson.databind.JsonNode;
-import io.gradreg.GradregException;
-import io.gradreg.io.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,10 +18,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Seed 001 on MNIST: an MLP trained over a grid of learning rates h. The implicit regularization
- * strength is λ = h·m/4, so a larger h should end at a smaller R_IG = ‖∇L‖²/m (measured at the
- * epoch of best test accuracy), with better test accuracy and more robustness to parameter noise.
- * Landscape quantities come from {@code gradreg analyze} on each run's final weights.
+ * Seed 001 on MNIST with the paper's protocol as far as the papers give it: full-batch gradient
+ * descent (one step per epoch) on an MNIST subset, over a grid of learning rates h and two widths,
+ * for a step budget (the paper trains to 100 % training accuracy; the step at which each run gets
+ * there is reported). Per run, at the evaluated step of maximal test accuracy: R_IG = ‖∇L‖²/m on
+ * the full training set, λ = h·m/4, that accuracy, and, from {@code gradreg analyze} on the weights
+ * saved at that step ({@code train --save-best}), the top Hessian eigenvalue and the test accuracy
+ * under parameter noise. The claim: larger h (larger λ) ends at smaller R_IG, with higher test
+ * accuracy and more robustness. The mini-batch version is {@link IgrMnistSgd}.
  */
 public final class IgrMnist implements Experiment {
     static final double NOISE_SIGMA = 0.05;
@@ -31,97 +37,154 @@ public final class IgrMnist implements Experiment {
 
     @Override
     public String claim() {
-        return "seed 001: on an MNIST MLP, larger learning rates h end at smaller R_IG, with higher test accuracy and more robustness to parameter noise";
+        return "seed 001: with full-batch gradient descent on MNIST, larger learning rates h (λ = h·m/4) end at smaller R_IG at the time of "
+                + "maximal test accuracy, with higher test accuracy and more robustness to parameter noise";
+    }
+
+    /** The grid: models (by label), learning rates, seeds, and the step budget. */
+    record Setup(Map<String, String> models, double[] lrs, List<String> seeds, int trainSize, int steps, int evalEvery) {}
+
+    static Setup setup(boolean quick) {
+        Map<String, String> models = new LinkedHashMap<>();
+        if (quick) {
+            models.put("w8", "mlp:16-8-4");
+            models.put("w32", "mlp:16-32-4");
+            return new Setup(models, new double[] {0.1, 0.5}, List.of("0"), 400, 60, 5);
+        }
+        models.put("w16", "mlp:784-16-10");
+        models.put("w64", "mlp:784-64-10");
+        return new Setup(models, new double[] {0.05, 0.1, 0.2, 0.5, 1.0}, List.of("0"), 5000, 1000, 25);
     }
 
     @Override
     public Report run(Context ctx) {
         boolean q = ctx.quick();
-        double[] lrs = q ? new double[] {0.02, 0.1, 0.5} : new double[] {0.01, 0.02, 0.05, 0.1, 0.2};
-        List<String> seeds = q ? List.of("0") : List.of("0", "1");
+        Setup s = setup(q);
         Map<String, String> base = new LinkedHashMap<>();
         if (q) {
-            Repro.Data d = Repro.blobs(ctx.out().resolve("data"), 400, 400, 16, 4, 0.8);
+            Repro.Data d = Repro.blobs(ctx.out().resolve("data"), s.trainSize(), 400, 16, 4, 0.8);
             base.put("data", d.train().toAbsolutePath().toString());
             base.put("test-data", d.test().toAbsolutePath().toString());
-            base.put("model", "mlp:16-32-32-4");
-            base.put("epochs", "2");
-            base.put("batch-size", "32");
         } else {
             base.put("data", "mnist");
-            base.put("train-size", "10000");
-            base.put("model", "mlp:784-256-256-10");
-            base.put("epochs", "15");
-            base.put("batch-size", "128");
+            base.put("train-size", String.valueOf(s.trainSize()));
         }
+        base.put("batch-size", String.valueOf(s.trainSize()));
+        base.put("epochs", String.valueOf(s.steps()));
+        base.put("eval-every", String.valueOf(s.evalEvery()));
+        base.put("checkpoint-every", String.valueOf(s.evalEvery())); // one step per epoch: a checkpoint (fsynced) per step would dominate
+        base.put("optimizer", "sgd");
+        base.put("save-best", "true");
+        Map<String, Map<String, String>> variants = new LinkedHashMap<>();
+        s.models().forEach((k, m) -> variants.put(k, Map.of("model", m)));
         Map<String, List<String>> grid = new LinkedHashMap<>();
-        grid.put("lr", java.util.Arrays.stream(lrs).mapToObj(Double::toString).toList());
-        grid.put("seed", seeds);
+        grid.put("lr", java.util.Arrays.stream(s.lrs()).mapToObj(Double::toString).toList());
+        grid.put("seed", s.seeds());
         Path runsDir = Repro.runsDir(ctx, name());
-        List<Sweep.Outcome> outcomes = Repro.sweep(new SweepSpec(name(), runsDir, base, Map.of(), grid), ctx);
-        List<Path> toAnalyze = new ArrayList<>();
+        long t0 = System.nanoTime();
+        List<Sweep.Outcome> outcomes = Repro.sweep(new SweepSpec(name(), runsDir, base, variants, grid), ctx);
         for (Sweep.Outcome o : outcomes) {
-            if (!Files.isRegularFile(o.dir().resolve("analysis").resolve("analysis.json"))) {
-                toAnalyze.add(o.dir());
+            if (!Files.isRegularFile(o.dir().resolve("analysis-best").resolve("analysis.json"))) {
+                analyze(o.dir(), q, ctx);
             }
         }
-        // Like the training workers: ctx.jobs() analyses at a time, one libtorch thread each.
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(ctx.jobs());
-        try {
-            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
-            for (Path dir : toAnalyze) {
-                done.add(pool.submit(() -> analyze(dir, q, ctx)));
-            }
-            for (java.util.concurrent.Future<?> f : done) {
-                f.get();
-            }
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof GradregException g ? g : new GradregException("analysis failed: " + e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GradregException("interrupted");
-        } finally {
-            pool.shutdownNow();
-        }
+        double minutes = (System.nanoTime() - t0) / 60e9;
 
         List<Map<String, Object>> rows = new ArrayList<>();
-        Map<String, double[][]> perLr = new LinkedHashMap<>(); // metric -> [lr][mean, std]
-        String[] metrics = {"best_test_accuracy", "best_epoch", "R_IG_at_best", "lambda", "top_eigenvalue", "noisy_accuracy"};
-        for (String m : metrics) {
-            perLr.put(m, new double[lrs.length][]);
-        }
-        for (int i = 0; i < lrs.length; i++) {
-            Map<String, double[]> values = new LinkedHashMap<>();
-            for (String m : metrics) {
-                values.put(m, new double[seeds.size()]);
-            }
-            for (int s = 0; s < seeds.size(); s++) {
-                Path dir = runsDir.resolve("lr=" + lrs[i] + "_seed=" + seeds.get(s));
-                Map<String, Object> row = measure(dir, lrs[i]);
-                row.put("seed", seeds.get(s));
-                rows.add(row);
-                for (String m : metrics) {
-                    values.get(m)[s] = ((Number) row.get(m)).doubleValue();
+        List<SweepTable.Row> table = new ArrayList<>();
+        for (String w : s.models().keySet()) {
+            for (double lr : s.lrs()) {
+                for (String seed : s.seeds()) {
+                    Path dir = runsDir.resolve(w + "_lr=" + lr + "_seed=" + seed);
+                    Map<String, Object> row = measure(dir, lr);
+                    row.put("width", w);
+                    row.put("model", s.models().get(w));
+                    row.put("seed", seed);
+                    rows.add(row);
+                    Map<String, String> labels = new LinkedHashMap<>();
+                    labels.put("width", w);
+                    labels.put("lr", String.valueOf(lr));
+                    labels.put("seed", seed);
+                    table.add(Repro.row(dir, labels));
                 }
             }
-            for (String m : metrics) {
-                perLr.get(m)[i] = SweepTable.meanStd(values.get(m));
-            }
         }
-        Json.writeFile(ctx.out().resolve("igr-mnist.json"), Map.of("base", base, "lrs", lrs, "runs", rows));
-        Figures.igrMnist(ctx.out());
-        return report(lrs, seeds.size(), base, perLr);
+        SweepTable.write(ctx.out(), table);
+        Json.writeFile(ctx.out().resolve("igr-mnist.json"), Map.of("base", base, "models", s.models(), "lrs", s.lrs(), "runs", rows));
+
+        StringBuilder md = new StringBuilder();
+        md.append(String.format("Full-batch gradient descent (`--batch-size` = the %d-sample class-balanced subset, so one step per epoch), no "
+                + "momentum, constant h; models %s (ReLU); %d steps (the step budget); full-set evaluation every %d steps; %d seed(s). Best = the "
+                + "evaluated step of highest test accuracy (full 10k test set%s). R_IG = ‖∇L‖²/m on the full training set and λ = h·m/4 at that "
+                + "step. The top Hessian eigenvalue (Lanczos, training set) and the test accuracy of θ + σξ (σ = %s, 5 draws) are measured by "
+                + "`gradreg analyze` on the weights saved at that same step (`train --save-best`). The papers do not give seed 001's MLP depth, width "
+                + "or step counts; these are ours.%n%n", s.trainSize(), s.models().values(), s.steps(), s.evalEvery(), s.seeds().size(),
+                q ? "; quick: blobs" : "", NOISE_SIGMA));
+        md.append("| model | h | λ = h·m/4 | best test acc | best step | R_IG at best | top Hessian eigenvalue at best | acc. under noise at best "
+                + "| step of 100 % train acc | final train acc |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        List<String> trends = new ArrayList<>();
+        int held = 0;
+        LinePlot pr = LinePlot.titled("R_IG at the step of best test accuracy").xLabel("lambda = h m / 4").yLabel("R_IG").logX().logY();
+        LinePlot pa = LinePlot.titled("Best test accuracy").xLabel("lambda = h m / 4").yLabel("test accuracy").logX();
+        for (String w : s.models().keySet()) {
+            List<Map<String, Object>> mine = rows.stream().filter(r -> r.get("width").equals(w)).toList();
+            for (Map<String, Object> r : mine) {
+                md.append(String.format("| %s | %s | %.4g | %.4f | %.0f | %.3e | %.4g | %.4f | %s | %.4f |%n", r.get("model"), r.get("lr"), r.get("lambda"),
+                        r.get("best_test_accuracy"), r.get("best_epoch"), r.get("R_IG_at_best"), r.get("top_eigenvalue"), r.get("noisy_accuracy"),
+                        ((Number) r.get("step_full_train_accuracy")).doubleValue() < 0 ? "not within the budget"
+                                : String.format("%.0f", r.get("step_full_train_accuracy")), r.get("final_train_accuracy")));
+            }
+            double[] lam = col(mine, "lambda");
+            double[] rig = col(mine, "R_IG_at_best");
+            double[] acc = col(mine, "best_test_accuracy");
+            double[] noisy = col(mine, "noisy_accuracy");
+            double[] lrs = col(mine, "lr");
+            pr.series(s.models().get(w), lam, rig);
+            pa.series(s.models().get(w) + ", best", lam, acc).series(s.models().get(w) + ", noise σ=" + NOISE_SIGMA, lam, noisy);
+            double cr = IgrMnistSgd.spearman(lrs, rig);
+            double ca = IgrMnistSgd.spearman(lrs, acc);
+            double cn = IgrMnistSgd.spearman(lrs, noisy);
+            held += (cr < -0.7 ? 1 : 0) + (ca > 0.7 ? 1 : 0) + (cn > 0.7 ? 1 : 0);
+            trends.add(String.format("%s: Spearman with h of R_IG at best %.2f, of best test accuracy %.2f, of accuracy under noise %.2f", s.models().get(w),
+                    cr, ca, cn));
+        }
+        pr.write(ctx.out().resolve("rig.png"));
+        pa.write(ctx.out().resolve("accuracy.png"));
+        md.append(String.format("%n%s (expected: < 0, > 0, > 0).%n%n![R_IG](rig.png) ![accuracy](accuracy.png)%n%n", String.join("; ", trends)));
+        md.append(String.format("Time: %s; plus the analyses (%.1f min for this invocation in all).%n%nFiles: igr-mnist.json, runs.csv, summary.csv, "
+                + "summary.md. The mini-batch version of this experiment is `igr-mnist-sgd`.%n", Repro.sweepTime(ctx, outcomes, minutes), minutes));
+        AtomicFiles.writeString(ctx.out().resolve("table.md"), md.toString());
+        int tests = 3 * s.models().size();
+        String verdict = String.format("%s: full-batch GD, %d of %d trend checks hold; %s (expected < 0, > 0, > 0)",
+                held == tests ? "reproduced" : held == 0 ? "not reproduced" : "partly reproduced", held, tests, String.join("; ", trends));
+        return new Report(verdict, md.toString());
     }
 
-    /** Best-epoch numbers from metrics.jsonl, landscape numbers from analysis.json. */
+    static double[] col(List<Map<String, Object>> rows, String key) {
+        return rows.stream().mapToDouble(r -> ((Number) r.get(key)).doubleValue()).toArray();
+    }
+
+    /** Best-step numbers from metrics.jsonl (evaluated steps only), landscape numbers from analysis-best/analysis.json. */
     static Map<String, Object> measure(Path dir, double lr) {
         JsonNode best = null;
+        double fullTrain = -1;
+        JsonNode last = null;
         for (JsonNode m : Repro.metrics(dir)) {
+            if (!Repro.evaluated(m)) {
+                continue;
+            }
+            last = m;
             if (best == null || m.get("testAccuracy").asDouble() > best.get("testAccuracy").asDouble()) {
                 best = m;
             }
+            if (fullTrain < 0 && m.get("trainAccuracy").asDouble() >= 1.0) {
+                fullTrain = m.get("epoch").asDouble();
+            }
         }
-        JsonNode a = Json.read(dir.resolve("analysis").resolve("analysis.json"));
+        if (best == null) {
+            throw new GradregException(dir + ": no evaluated epoch in metrics.jsonl");
+        }
+        JsonNode a = Json.read(dir.resolve("analysis-best").resolve("analysis.json"));
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("lr", lr);
         row.put("best_test_accuracy", best.get("testAccuracy").asDouble());
@@ -136,17 +199,19 @@ public final class IgrMnist implements Experiment {
             }
         }
         row.put("noisy_accuracy", noisy);
+        row.put("step_full_train_accuracy", fullTrain);
+        row.put("final_train_accuracy", last.get("trainAccuracy").asDouble());
         return row;
     }
 
     private static void analyze(Path dir, boolean quick, Context ctx) {
-        List<String> cmd = Worker.command("analyze", dir.toString(), "--sigmas", "0,0.01,0.02," + NOISE_SIGMA + ",0.1",
-                "--repeats", quick ? "2" : "5", "--max-iters", quick ? "10" : "30", "--hutchinson-samples", quick ? "2" : "10",
-                "--ascent-steps", quick ? "2" : "5", "--threads", "1");
+        List<String> cmd = Worker.command("analyze", dir.toString(), "--weights", dir.resolve("best-weights.safetensors").toString(), "--out",
+                dir.resolve("analysis-best").toString(), "--sigmas", "0," + NOISE_SIGMA, "--repeats", quick ? "2" : "5", "--max-iters",
+                quick ? "10" : "30", "--hutchinson-samples", quick ? "2" : "5", "--ascent-steps", quick ? "2" : "3", "--threads", "1");
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("analysis.log").toFile()).start();
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("analysis-best.log").toFile()).start();
             if (p.waitFor() != 0) {
-                throw new GradregException("analyze " + dir + " failed; see " + dir.resolve("analysis.log"));
+                throw new GradregException("analyze " + dir + " failed; see " + dir.resolve("analysis-best.log"));
             }
         } catch (IOException e) {
             throw new GradregException("cannot start analyze: " + e.getMessage());
@@ -154,76 +219,7 @@ public final class IgrMnist implements Experiment {
             Thread.currentThread().interrupt();
             throw new GradregException("interrupted");
         }
-        synchronized (ctx.log()) {
-            ctx.log().printf("analyzed %s%n", dir.getFileName());
-            ctx.log().flush();
-        }
-    }
-
-    private static double[] column(double[][] ms) {
-        double[] c = new double[ms.length];
-        for (int i = 0; i < ms.length; i++) {
-            c[i] = ms[i][0];
-        }
-        return c;
-    }
-
-    /** Spearman rank correlation of the means with h, for a monotone-trend verdict. */
-    static double spearman(double[] x, double[] y) {
-        double[] rx = ranks(x);
-        double[] ry = ranks(y);
-        double mx = 0;
-        double my = 0;
-        for (int i = 0; i < x.length; i++) {
-            mx += rx[i] / x.length;
-            my += ry[i] / x.length;
-        }
-        double sxy = 0;
-        double sxx = 0;
-        double syy = 0;
-        for (int i = 0; i < x.length; i++) {
-            sxy += (rx[i] - mx) * (ry[i] - my);
-            sxx += (rx[i] - mx) * (rx[i] - mx);
-            syy += (ry[i] - my) * (ry[i] - my);
-        }
-        return sxy / Math.sqrt(sxx * syy);
-    }
-
-    private static double[] ranks(double[] v) {
-        double[] r = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            for (double w : v) {
-                r[i] += w < v[i] ? 1 : w == v[i] ? 0.5 : 0;
-            }
-        }
-        return r;
-    }
-
-    private static Report report(double[] lrs, int seeds, Map<String, String> base, Map<String, double[][]> perLr) {
-        double rig = spearman(lrs, column(perLr.get("R_IG_at_best")));
-        double acc = spearman(lrs, column(perLr.get("best_test_accuracy")));
-        double noise = spearman(lrs, column(perLr.get("noisy_accuracy")));
-        int held = (rig < -0.7 ? 1 : 0) + (acc > 0.7 ? 1 : 0) + (noise > 0.7 ? 1 : 0);
-        String verdict = (held == 3 ? "reproduced" : held == 0 ? "not reproduced" : "partly reproduced") + String.format(
-                ": Spearman correlation with h of R_IG at the best epoch %.2f (expected < 0), of the best test accuracy %.2f (expected > 0), "
-                        + "of the accuracy under noise σ = %s %.2f (expected > 0)", rig, acc, NOISE_SIGMA, noise);
-        StringBuilder md = new StringBuilder("Runs: `gradreg train` with " + base + ", SGD without momentum, constant h; "
-                + seeds + " seed(s) per h (mean ± std). R_IG = ‖∇L‖²/m and λ = h·m/4 on the full training set at the epoch of best test accuracy; "
-                + "the top Hessian eigenvalue (Lanczos, training set) and the accuracy under θ + σξ (test set, σ = " + NOISE_SIGMA
-                + ") are for the final weights, from `gradreg analyze`. The paper trains with full-batch gradient descent; mini-batch SGD is used "
-                + "here to fit the time budget, which adds SGD's own implicit regularization.\n\n");
-        md.append("| h | best test acc | best epoch | R_IG at best | λ = h·m/4 | top Hessian eigenvalue | acc. under noise |\n|---|---|---|---|---|---|---|\n");
-        for (int i = 0; i < lrs.length; i++) {
-            double[] a = perLr.get("best_test_accuracy")[i];
-            double[] e = perLr.get("best_epoch")[i];
-            double[] r = perLr.get("R_IG_at_best")[i];
-            double[] l = perLr.get("lambda")[i];
-            double[] t = perLr.get("top_eigenvalue")[i];
-            double[] n = perLr.get("noisy_accuracy")[i];
-            md.append(String.format("| %s | %.4f ± %.4f | %.1f | %.3e ± %.1e | %.3g | %.3g ± %.2g | %.4f ± %.4f |%n", lrs[i], a[0], a[1], e[0],
-                    r[0], r[1], l[0], t[0], t[1], n[0], n[1]));
-        }
-        md.append("\n![R_IG](rig.png) ![accuracy](accuracy.png) ![R_IG against accuracy, per run](rig-vs-accuracy.png)\n");
-        return new Report(verdict, md.toString());
+        ctx.log().printf("analyzed the best-step weights of %s%n", dir.getFileName());
+        ctx.log().flush();
     }
 }

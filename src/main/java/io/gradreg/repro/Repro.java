@@ -69,9 +69,19 @@ final class Repro {
      * after another (the same train command), since a JVM start costs more than such a run.
      */
     static List<Sweep.Outcome> sweep(SweepSpec spec, Experiment.Context ctx) {
-        ctx.log().printf("%d runs, %s, in %s%n", spec.runs().size(), ctx.quick() ? "in this process" : ctx.jobs() + " worker processes at a time",
+        return sweep(spec, ctx, false);
+    }
+
+    /**
+     * As {@link #sweep(SweepSpec, Experiment.Context)}; with {@code shortRuns} and {@code --jobs 1} a full
+     * run also trains in this JVM, one run after another: for many runs of a minute or two, a JVM start
+     * and its warm-up (tens of seconds on a loaded machine) would cost as much as the training.
+     */
+    static List<Sweep.Outcome> sweep(SweepSpec spec, Experiment.Context ctx, boolean shortRuns) {
+        boolean here = ctx.quick() || (shortRuns && ctx.jobs() == 1);
+        ctx.log().printf("%d runs, %s, in %s%n", spec.runs().size(), here ? "in this process" : ctx.jobs() + " worker processes at a time",
                 spec.out());
-        List<Sweep.Outcome> out = ctx.quick() ? Sweep.run(spec, 1, ctx.inProcess(), ctx.log())
+        List<Sweep.Outcome> out = here ? Sweep.run(spec, 1, ctx.inProcess(), ctx.log())
                 : Sweep.run(spec, ctx.jobs(), Launcher.subprocess(), ctx.log());
         List<String> failed = out.stream().filter(o -> o.status() == Sweep.Status.FAILED)
                 .map(o -> o.run().id() + ": " + o.message()).toList();
@@ -87,6 +97,11 @@ final class Repro {
      * plus those recorded before when some runs were skipped. Returns a sentence for the report.
      */
     static String sweepTime(Experiment.Context ctx, List<Sweep.Outcome> outcomes, double minutes) {
+        return sweepTime(ctx, outcomes, minutes, executor(ctx));
+    }
+
+    /** As above, for a sweep whose runs were executed as {@code executor} says. */
+    static String sweepTime(Experiment.Context ctx, List<Sweep.Outcome> outcomes, double minutes, String executor) {
         Path f = ctx.out().resolve("sweep-time.json");
         long ran = outcomes.stream().filter(o -> o.status() == Sweep.Status.DONE).count();
         double before = 0;
@@ -102,11 +117,11 @@ final class Repro {
             t.put("minutes", total);
             t.put("runs_run", ranBefore + ran);
             t.put("runs", outcomes.size());
-            t.put("executor", executor(ctx));
+            t.put("executor", executor);
             Json.writeFile(f, t);
         }
         String s = String.format("the sweep (%d runs) took %.1f min of wall time, %s, on a 2-core machine shared with other jobs "
-                + "(times are noisy)", outcomes.size(), total, executor(ctx));
+                + "(times are noisy)", outcomes.size(), total, executor);
         return ran == 0 ? s + "; every run was already done when this report was written, so the time is the one recorded in sweep-time.json"
                 : s;
     }

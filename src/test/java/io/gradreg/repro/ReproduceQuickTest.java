@@ -114,70 +114,86 @@ class ReproduceQuickTest {
     }
 
     @Test
-    void grComputeQuickTimesEveryMethodAndTablesTheGrid() throws IOException {
+    void grComputeQuickRunsThePapersGridAndTablesTheSeedsMeans() throws IOException {
         reproduce("gr-compute");
         assertVerdict(tmp.resolve("results.md"));
-        assertPng(tmp.resolve("cost.png"));
-        assertPng(tmp.resolve("accuracy-eps0.05.png"));
-        JsonNode cost = Json.read(tmp.resolve("cost.json"));
-        for (JsonNode model : cost.get("in_process_ms_per_step")) {
-            for (String m : List.of("plain", "exact", "forward", "backward", "central")) {
-                double ms = model.get(m).asDouble();
-                assertTrue(ms > 0 && ms < 1000, m + " " + ms);
-                assertTrue(ms / model.get("plain").asDouble() > 0);
-            }
-        }
-        assertTrue(cost.get("sweep_ms_per_step").get("forward").asDouble() > 0);
+        assertPng(tmp.resolve("accuracy-normalized.png"));
+        assertPng(tmp.resolve("accuracy-unnormalized.png"));
         List<Map<String, String>> runs = csv(tmp.resolve("runs.csv"));
-        assertEquals(5 * 2, runs.size(), "plain, exact, forward, backward, central x 2 seeds");
+        assertEquals((2 + 2 * 2 * 2) * 2, runs.size(), "plain, exact, {forward, backward} x 2 eps x {normalized, not} x 2 seeds");
         List<Map<String, String>> table = csv(tmp.resolve("gr-compute.csv"));
-        assertEquals(5, table.size());
+        assertEquals(10, table.size());
         for (Map<String, String> t : table) {
             List<Double> seeds = new ArrayList<>();
             for (Map<String, String> r : runs) {
-                if (r.get("second_order").equals(t.get("second_order")) && r.get("gamma").equals(t.get("gamma")) && r.get("eps").equals(t.get("eps"))) {
+                if (r.get("second_order").equals(t.get("second_order")) && r.get("normalized").equals(t.get("normalized"))
+                        && r.get("eps").equals(t.get("eps"))) {
                     seeds.add(Double.parseDouble(r.get("final_test_accuracy")));
                 }
             }
             assertEquals(2, seeds.size(), t.toString());
             assertEquals(mean(seeds), Double.parseDouble(t.get("mean_test_accuracy")), 1e-12);
-            assertTrue(Double.parseDouble(t.get("median_ms_per_step")) > 0);
         }
-        assertTrue(Files.readString(tmp.resolve("results.md")).contains("| 0.1 | 0.05 | "));
+        // the normalized runs were trained with --normalized, at gamma 0.1
+        JsonNode cfg = Json.read(tmp.resolve("runs/forwardN_e=0.5_seed=0/config.json")).get("settings");
+        assertEquals("true", cfg.get("--normalized").asText());
+        assertEquals(0.1, cfg.get("--gamma").asDouble(), 0);
+        JsonNode plainStep = Json.read(tmp.resolve("runs/forward_e=0.5_seed=0/config.json")).get("settings");
+        assertFalse(plainStep.has("--normalized") && plainStep.get("--normalized").asBoolean(), plainStep.toString());
+        assertTrue(Files.readString(tmp.resolve("results.md")).contains("ε = 0.5 normalized: forward − backward"));
     }
 
     @Test
-    void floodingQuickIsPlainUntilTheFloodLevelAndComparesItWithForwardGr() throws IOException {
+    void grCostQuickTimesEveryMethodAtEveryDepth() throws IOException {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertEquals(0, Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "reproduce", "gr-cost", "--quick", "--out", tmp.toString()),
+                err.toString());
+        assertVerdict(tmp.resolve("results.md"));
+        assertPng(tmp.resolve("cost-depth.png"));
+        JsonNode cost = Json.read(tmp.resolve("cost.json"));
+        assertEquals(List.of("2", "3"), iterable(cost.get("ms_per_step_by_depth").fieldNames()));
+        for (JsonNode depth : cost.get("ms_per_step_by_depth")) {
+            for (String m : GrCost.METHODS) {
+                assertTrue(depth.get(m).asDouble() > 0, m);
+            }
+        }
+        assertTrue(Files.readString(tmp.resolve("results.md")).contains("| 3 | "));
+    }
+
+    static List<String> iterable(java.util.Iterator<String> it) {
+        List<String> l = new ArrayList<>();
+        it.forEachRemaining(l::add);
+        return l;
+    }
+
+    @Test
+    void floodingQuickMeasuresTheMechanismSlopeAndTrainsFullBatch() throws IOException {
         reproduce("flooding");
         assertVerdict(tmp.resolve("results.md"));
-        for (String p : List.of("train-loss.png", "train-loss-tail.png", "train-loss-full.png", "test-accuracy.png", "r-ig.png")) {
+        for (String p : List.of("mechanism.png", "fullbatch-loss.png", "fullbatch-grad.png", "fullbatch-phase.png")) {
             assertPng(tmp.resolve(p));
         }
+        JsonNode mech = Json.read(tmp.resolve("mechanism.json"));
+        assertEquals(3.0, mech.get("slope_forward").asDouble(), 0.3);
+        assertEquals(3.0, mech.get("slope_backward").asDouble(), 0.3);
+        for (JsonNode r : mech.get("rows")) {
+            assertTrue(r.get("signs_as_expected").asBoolean(), r.toString());
+            assertTrue(r.get("error_to_gr_step").asDouble() < 1e-8 * r.get("displacement_norm").asDouble(), r.toString());
+        }
         List<Map<String, String>> runs = csv(tmp.resolve("runs.csv"));
-        assertEquals(3 * 2, runs.size(), "plain, flooding, F-GR x 2 seeds");
-        List<Map<String, String>> table = csv(tmp.resolve("flooding.csv"));
-        assertEquals(List.of("plain", "flood_b=0.3", "fgr_g=0.1_e=0.05"), table.stream().map(t -> t.get("config")).toList());
-        for (Map<String, String> t : table) {
-            List<Double> seeds = runs.stream().filter(r -> r.get("config").equals(t.get("config")))
-                    .map(r -> Double.parseDouble(r.get("final_test_accuracy"))).toList();
-            assertEquals(mean(seeds), Double.parseDouble(t.get("mean_test_accuracy")), 1e-12);
-        }
-        // Above the flood level flooding is plain SGD step for step: the first epoch (loss ~1.3 > b = 0.3) agrees exactly.
-        for (String seed : List.of("0", "1")) {
-            String plain = Files.readAllLines(tmp.resolve("runs/plain_seed=" + seed + "/metrics.jsonl")).get(0);
-            String flood = Files.readAllLines(tmp.resolve("runs/flood_b=0.3_seed=" + seed + "/metrics.jsonl")).get(0);
-            JsonNode p = Json.read(Files.writeString(tmp.resolve("p.json"), plain));
-            JsonNode f = Json.read(Files.writeString(tmp.resolve("f.json"), flood));
-            assertTrue(p.get("batchLoss").asDouble() > 0.3, plain);
-            assertEquals(p.get("trainLoss").asDouble(), f.get("trainLoss").asDouble(), 0, "epoch 1 of flooding is plain SGD");
-            assertEquals(p.get("testAccuracy").asDouble(), f.get("testAccuracy").asDouble(), 0);
-        }
-        // Flooding holds its training loss near b, above plain's.
-        Map<String, String> flood = table.get(1);
-        double b = 0.3;
-        double finalBatch = Double.parseDouble(flood.get("final_batch_loss"));
-        assertTrue(finalBatch > 0.5 * b && finalBatch < 2 * b, "flooding's final batch loss " + finalBatch);
-        assertTrue(Double.parseDouble(flood.get("final_train_loss")) > Double.parseDouble(table.get(0).get("final_train_loss")));
-        assertFalse(flood.get("first_epoch_flooding_active").isEmpty(), "the quick flood level is reached");
+        assertEquals(List.of("plain", "flood", "fgr"), runs.stream().map(r -> r.get("run")).toList());
+        // Full batch: one step per epoch. Above the flood level flooding is plain GD step for step: the first epoch agrees exactly.
+        String plain = Files.readAllLines(tmp.resolve("runs/plain_seed=0/metrics.jsonl")).get(0);
+        String flood = Files.readAllLines(tmp.resolve("runs/flood_seed=0/metrics.jsonl")).get(0);
+        JsonNode p = Json.read(Files.writeString(tmp.resolve("p.json"), plain));
+        JsonNode f = Json.read(Files.writeString(tmp.resolve("f.json"), flood));
+        assertTrue(p.get("batchLoss").asDouble() > 0.3, plain);
+        assertEquals(p.get("batchLoss").asDouble(), f.get("batchLoss").asDouble(), 0, "step 1 of flooding is a plain GD step");
+        // Flooding holds the loss near b = 0.3 once it gets there; plain GD goes below.
+        List<String> fl = Files.readAllLines(tmp.resolve("runs/flood_seed=0/metrics.jsonl"));
+        double lastFlood = Json.read(Files.writeString(tmp.resolve("l.json"), fl.get(fl.size() - 1))).get("batchLoss").asDouble();
+        assertEquals(0.3, lastFlood, 0.1);
+        assertTrue(Files.readString(tmp.resolve("results.md")).contains("Log-log slope"));
     }
 }
