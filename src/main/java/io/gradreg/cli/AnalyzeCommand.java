@@ -9,6 +9,7 @@ import io.gradreg.data.DataSources;
 import io.gradreg.data.Dataset;
 import io.gradreg.engine.Engine;
 import io.gradreg.io.Json;
+import io.gradreg.io.RunLock;
 import io.gradreg.io.LinePlot;
 import io.gradreg.method.Loss;
 import io.gradreg.nn.Net;
@@ -86,6 +87,13 @@ public final class AnalyzeCommand implements Callable<Integer> {
         if (threads != null && threads < 1) {
             throw new GradregException("--threads must be >= 1, got " + threads);
         }
+        Path dir = out != null ? out : run != null ? run.resolve("analysis") : Path.of("runs", "analysis");
+        try (RunLock lock = RunLock.acquire(dir, "--out")) {
+            return analyze(log, dir);
+        }
+    }
+
+    private Integer analyze(PrintWriter log, Path dir) {
         if (threads != null) {
             Engine.start(threads);
         } else {
@@ -103,7 +111,6 @@ public final class AnalyzeCommand implements Callable<Integer> {
         Dataset split = on.equals("test") ? data.test() : train;
         Dataset noiseSplit = data.test() != null ? data.test() : train;
         String noiseName = data.test() != null ? "test" : "train";
-        Path dir = out != null ? out : run != null ? run.resolve("analysis") : Path.of("runs", "analysis");
 
         log.printf("analyzing %s (%s, %d parameters) on the %s split (%d samples)%n", weights, modelOptions.model, net.numParams(), on, split.size());
         log.flush();

@@ -1,6 +1,7 @@
 package io.gradreg.cli;
 
 import io.gradreg.GradregException;
+import io.gradreg.io.RunLock;
 import io.gradreg.sweep.Launcher;
 import io.gradreg.sweep.Sweep;
 import io.gradreg.sweep.SweepSpec;
@@ -48,7 +49,10 @@ public final class SweepCommand implements Callable<Integer> {
             runs.forEach(r -> log.println("  " + r.id() + ": gradreg train " + String.join(" ", r.args())));
             return 0;
         }
-        List<Sweep.Outcome> outcomes = Sweep.run(s, j, Launcher.subprocess(), log);
+        List<Sweep.Outcome> outcomes;
+        try (RunLock lock = RunLock.acquire(s.out(), "--out")) {
+            outcomes = Sweep.run(s, j, Launcher.subprocess(), log);
+        }
         String md = SweepTable.write(s.out(), SweepTable.rows(s));
         log.println();
         log.print(md);

@@ -118,14 +118,19 @@ public final class TrainCommand implements Callable<Integer> {
     int distTimeout;
     @Option(names = "--resume", description = "continue the run in --out from its checkpoint")
     boolean resume;
+    @Option(names = "--overwrite", description = "replace the run already in --out (without it, such a directory is refused)")
+    boolean overwrite;
 
     @Override
     public Integer call() {
         PrintWriter log = spec.commandLine().getOut();
+        if (resume && overwrite) {
+            throw new GradregException("give --resume or --overwrite, not both");
+        }
         if (!resume) {
             return run(log);
         }
-        RunDirectory.existing(out);
+        RunDirectory.requireCheckpoint(out);
         TrainCommand saved = new TrainCommand();
         RunSettings.parseInto(saved, RunSettings.forResume(spec, out), out.resolve("config.json"));
         saved.out = out;
@@ -160,6 +165,16 @@ public final class TrainCommand implements Callable<Integer> {
         if (threads != null && threads < 1) {
             throw new GradregException("--threads must be >= 1, got " + threads);
         }
+        // The directory is owned before anything slow starts, so a second writer is stopped at once.
+        // Only rank 0 writes and locks; the other workers keep a view that writes nothing.
+        boolean writer = rank == 0;
+        try (RunDirectory run = !writer ? RunDirectory.readOnly(out) : resume ? RunDirectory.existing(out) : RunDirectory.fresh(out, overwrite)) {
+            return train(log, cfg, dt, run);
+        }
+    }
+
+    private Integer train(PrintWriter log, TrainConfig cfg, DType dt, RunDirectory run) {
+        boolean writer = rank == 0;
         if (threads != null) {
             Engine.start(threads);
         } else {
@@ -174,9 +189,6 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Loss loss = Loss.forTargets(train.y());
         Trainer trainer = new Trainer(net, loss, cfg).evalEvery(evalEvery);
-        // Only rank 0 writes; the other workers keep a view that writes nothing.
-        boolean writer = rank == 0;
-        RunDirectory run = resume ? RunDirectory.existing(out) : writer ? RunDirectory.fresh(out) : RunDirectory.readOnly(out);
         if (resume) {
             Trainer.Position p = Checkpoint.load(trainer, run.checkpoint());
             if (writer) {
