@@ -81,13 +81,20 @@ public final class Main implements Runnable {
         for (StackTraceElement f : st) {
             String cls = f.getClassName();
             if (cls.startsWith("org.bytedeco.") && nativeOp == null) {
-                nativeOp = simple(cls) + "." + f.getMethodName();
+                nativeOp = simple(cls) + "." + method(f);
             } else if (cls.startsWith("io.gradreg.")) {
-                String own = simple(cls) + "." + f.getMethodName();
+                String own = simple(cls) + "." + method(f);
                 return nativeOp == null ? own : nativeOp + " from " + own;
             }
         }
-        return nativeOp != null ? nativeOp : st.length > 0 ? simple(st[0].getClassName()) + "." + st[0].getMethodName() : "gradreg";
+        return nativeOp != null ? nativeOp : st.length > 0 ? simple(st[0].getClassName()) + "." + method(st[0]) : "gradreg";
+    }
+
+    /** The frame's method, with a lambda named by the method that wrote it. */
+    private static String method(StackTraceElement f) {
+        String m = f.getMethodName();
+        String[] parts = m.split("\\$");
+        return m.startsWith("lambda$") && parts.length > 1 ? parts[1] : m;
     }
 
     private static String simple(String className) {
