@@ -21,7 +21,7 @@ class DataParallelLifetimeTest {
     @Test
     void groupsDroppedAndCollectedLeaveTheHeapIntact() throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xss8m",
-                "-cp", System.getProperty("java.class.path"), GroupChurn.class.getName(), "6"));
+                "-cp", System.getProperty("java.class.path"), GroupChurn.class.getName(), "10"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         if (Files.exists(MALLOC_DEBUG)) { // glibc >= 2.34 honours MALLOC_CHECK_ only with this library preloaded
             pb.environment().put("LD_PRELOAD", MALLOC_DEBUG.toString());
@@ -32,6 +32,6 @@ class DataParallelLifetimeTest {
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), out);
         assertEquals(0, p.exitValue(), out);
-        assertTrue(out.contains("GroupChurn: 6 rounds ok"), out);
+        assertTrue(out.contains("GroupChurn: 10 rounds ok"), out);
     }
 }
