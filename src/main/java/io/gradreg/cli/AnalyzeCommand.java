@@ -9,6 +9,7 @@ import io.gradreg.data.DataSources;
 import io.gradreg.data.Dataset;
 import io.gradreg.engine.Engine;
 import io.gradreg.io.Json;
+import io.gradreg.io.RunLock;
 import io.gradreg.io.LinePlot;
 import io.gradreg.method.Loss;
 import io.gradreg.nn.Net;
@@ -76,6 +77,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--out", description = "output directory (default: RUN_DIR/analysis, or runs/analysis)")
     Path out;
 
+    /** The output directory's lock, held while the analysis runs. */
+    private RunLock lock;
+
     @Override
     public Integer call() {
         PrintWriter log = spec.commandLine().getOut();
@@ -86,6 +90,16 @@ public final class AnalyzeCommand implements Callable<Integer> {
         if (threads != null && threads < 1) {
             throw new GradregException("--threads must be >= 1, got " + threads);
         }
+        try {
+            return analyze(log);
+        } finally {
+            if (lock != null) {
+                lock.close();
+            }
+        }
+    }
+
+    private Integer analyze(PrintWriter log) {
         if (threads != null) {
             Engine.start(threads);
         } else {
@@ -103,7 +117,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
         Dataset split = on.equals("test") ? data.test() : train;
         Dataset noiseSplit = data.test() != null ? data.test() : train;
         String noiseName = data.test() != null ? "test" : "train";
+        // Owned from here, once every check has passed (a failed analysis writes nothing), until call() ends.
         Path dir = out != null ? out : run != null ? run.resolve("analysis") : Path.of("runs", "analysis");
+        lock = RunLock.acquire(dir, "--out");
 
         log.printf("analyzing %s (%s, %d parameters) on the %s split (%d samples)%n", weights, modelOptions.model, net.numParams(), on, split.size());
         log.flush();

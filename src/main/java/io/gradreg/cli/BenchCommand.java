@@ -6,6 +6,7 @@ import io.gradreg.bench.Bench;
 import io.gradreg.bench.Peer;
 import io.gradreg.io.AtomicFiles;
 import io.gradreg.io.Json;
+import io.gradreg.io.RunLock;
 import io.gradreg.method.Method;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -55,6 +56,12 @@ public final class BenchCommand implements Callable<Integer> {
             throw new GradregException("--steps must be >= 1 and --warmup, --memory-steps >= 0");
         }
         PrintWriter log = spec.commandLine().getOut();
+        try (RunLock lock = RunLock.acquire(out, "--out")) {
+            return bench(log);
+        }
+    }
+
+    private int bench(PrintWriter log) throws Exception {
         if (nproc != null) {
             return scaling(log);
         }
@@ -213,7 +220,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         io.gradreg.io.Npz.write(data, Map.of("x", io.gradreg.io.NdArray.ofFloats(x, n, 784), "y", io.gradreg.io.NdArray.ofLongs(y, n)));
         List<String> train = List.of("train", "--data", data.toString(), "--model", "mlp:784-512-512-10", "--batch-size", "128",
-                "--epochs", "4", "--no-shuffle");
+                "--epochs", "4", "--no-shuffle", "--overwrite");
         int cores = Runtime.getRuntime().availableProcessors();
         List<String> single = io.gradreg.sweep.Worker.command(train.toArray(String[]::new));
         single.addAll(List.of("--threads", String.valueOf(cores), "--out", out.resolve("single").toString()));

@@ -56,9 +56,9 @@ final class DataOptions {
         if (test != null && split.train().isClassification() != test.isClassification()) {
             throw new GradregException("the training data has " + kind(split.train()) + " but the test data has " + kind(test));
         }
-        if (test != null && test.classes() > split.train().classes()) {
-            throw new GradregException("the test labels go up to " + (test.classes() - 1) + " but the training data has "
-                    + split.train().classes() + " classes");
+        if (test != null) {
+            DataSources.requireLabelsBelow(test, split.train().classes(), "test label",
+                    "the training data's " + split.train().classes() + " classes");
         }
         return new Loaded(split.train(), test, c == null ? null : c.normalization().black());
     }

@@ -1,6 +1,7 @@
 package io.gradreg.cli;
 
 import io.gradreg.GradregException;
+import io.gradreg.data.DataSources;
 import io.gradreg.data.Dataset;
 import io.gradreg.engine.DType;
 import io.gradreg.nn.Activation;
@@ -29,6 +30,20 @@ final class ModelOptions {
         return Activation.parse(activation);
     }
 
+    /** The output count an mlp spec states (its last width), or 0 when the model takes it from the data. */
+    private int declaredClasses() {
+        String[] widths = model.trim().split(":", 2);
+        if (!widths[0].equalsIgnoreCase("mlp") || widths.length < 2) {
+            return 0;
+        }
+        String last = widths[1].substring(widths[1].lastIndexOf('-') + 1);
+        try {
+            return Integer.parseInt(last.strip());
+        } catch (NumberFormatException e) {
+            return 0; // Models reports the bad spec
+        }
+    }
+
     /** Checks the flags that need no data, so bad input fails before anything is loaded. */
     void validate() {
         if (model == null) {
@@ -41,6 +56,10 @@ final class ModelOptions {
     /** The model for samples shaped like {@code data}'s, in the chosen dtype. */
     Net build(Dataset data) {
         validate();
+        int k = declaredClasses();
+        if (k > 0) {
+            DataSources.requireLabelsBelow(data, k, "label", "model '" + model + "' (" + k + " outputs)");
+        }
         return Models.build(model, new Models.Options(activation(), dropout, batchNorm, data.sampleShape(), data.outputs())).to(dtype());
     }
 }

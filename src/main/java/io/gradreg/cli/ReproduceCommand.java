@@ -5,6 +5,7 @@ import io.gradreg.repro.Experiment;
 import io.gradreg.repro.Experiments;
 import io.gradreg.repro.Figures;
 import io.gradreg.io.AtomicFiles;
+import io.gradreg.io.RunLock;
 import io.gradreg.sweep.Launcher;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -81,21 +82,27 @@ public final class ReproduceCommand implements Callable<Integer> {
         int j = jobs == null ? Runtime.getRuntime().availableProcessors() : jobs;
         for (Experiment e : todo) {
             Path dir = out != null ? out : quick ? Paths.get("runs", "reproduce-quick", e.name()) : RESULTS.resolve(e.name());
-            Files.createDirectories(dir);
-            log.printf("== %s%s: %s%n", e.name(), quick ? " (quick)" : "", e.claim());
-            long t0 = System.nanoTime();
-            Experiment.Report r = e.run(new Experiment.Context(quick, dir, j, log, Launcher.inProcess(Main::run)));
-            double minutes = (System.nanoTime() - t0) / 60e9;
-            String command = "./gradreg reproduce " + e.name() + (quick ? " --quick" : "");
-            AtomicFiles.writeString(dir.resolve("results.md"), String.format("## %s%n%n**Claim.** %s%n%n**Command.** `%s` "
-                    + "(this invocation: %.1f min on %d cores; runs finished by an earlier invocation are reused, not rerun)%n%n**Verdict: %s**%n%n%s",
-                    e.name(), e.claim(), command, minutes, Runtime.getRuntime().availableProcessors(), r.verdict(), r.markdown()));
-            log.printf("%s: %s%nwritten to %s%n", e.name(), r.verdict(), dir);
-            if (!quick && out == null) {
-                writeIndex();
+            try (RunLock lock = RunLock.acquire(dir, "--out")) {
+                reproduce(e, dir, j, log);
             }
         }
         return 0;
+    }
+
+    /** Runs one experiment into {@code dir} (locked by the caller) and writes its results.md. */
+    private void reproduce(Experiment e, Path dir, int j, PrintWriter log) throws IOException {
+        log.printf("== %s%s: %s%n", e.name(), quick ? " (quick)" : "", e.claim());
+        long t0 = System.nanoTime();
+        Experiment.Report r = e.run(new Experiment.Context(quick, dir, j, log, Launcher.inProcess(Main::run)));
+        double minutes = (System.nanoTime() - t0) / 60e9;
+        String command = "./gradreg reproduce " + e.name() + (quick ? " --quick" : "");
+        AtomicFiles.writeString(dir.resolve("results.md"), String.format("## %s%n%n**Claim.** %s%n%n**Command.** `%s` "
+                + "(this invocation: %.1f min on %d cores; runs finished by an earlier invocation are reused, not rerun)%n%n**Verdict: %s**%n%n%s",
+                e.name(), e.claim(), command, minutes, Runtime.getRuntime().availableProcessors(), r.verdict(), r.markdown()));
+        log.printf("%s: %s%nwritten to %s%n", e.name(), r.verdict(), dir);
+        if (!quick && out == null) {
+            writeIndex();
+        }
     }
 
     /** docs/results.md: a verdict table, then every experiment's results.md with image links rebased. */

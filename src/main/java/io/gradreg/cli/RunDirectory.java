@@ -4,10 +4,12 @@ import io.gradreg.GradregException;
 import io.gradreg.io.AtomicFiles;
 import io.gradreg.io.Json;
 import io.gradreg.io.LinePlot;
+import io.gradreg.io.RunLock;
 import io.gradreg.nn.Net;
 import io.gradreg.nn.Weights;
 import io.gradreg.train.EpochMetrics;
 import java.io.IOException;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -17,41 +19,83 @@ import java.util.Map;
 /**
  * A run's output directory: config.json, metrics.jsonl (a line per epoch), summary.json,
  * weights.safetensors, checkpoint.pt and loss/accuracy plots. Every file is written atomically,
- * except metrics.jsonl, which only ever gains whole lines.
+ * except metrics.jsonl, which only ever gains whole lines. The writing process owns the directory
+ * through a {@link RunLock} for as long as the run lasts.
  */
-final class RunDirectory {
+final class RunDirectory implements AutoCloseable {
     static final String CHECKPOINT = "checkpoint.pt";
+    /** The files that make a directory hold a run; any one of them is enough to refuse a fresh run there. */
+    private static final List<String> RUN_FILES = List.of("config.json", "metrics.jsonl", CHECKPOINT, "summary.json", "weights.safetensors",
+            "best-weights.safetensors");
+    /** Also removed by --overwrite, so no file of the replaced run survives beside the new one. */
+    private static final List<String> DERIVED_FILES = List.of("loss.png", "accuracy.png");
 
     final Path dir;
+    /** This process's ownership of the directory; null for a worker that writes nothing. */
+    private final RunLock lock;
 
-    private RunDirectory(Path dir) {
+    private RunDirectory(Path dir, RunLock lock) {
         this.dir = dir;
+        this.lock = lock;
     }
 
-    /** A directory for a new run: created if needed; results of an earlier run there are removed. */
-    static RunDirectory fresh(Path dir) {
+    /**
+     * A directory for a new run, created if needed and locked for this process. A directory that
+     * already holds a run is refused unless {@code overwrite}, which removes that run's files first.
+     */
+    static RunDirectory fresh(Path dir, boolean overwrite) {
+        RunLock lock = RunLock.acquire(dir, "--out");
         try {
-            Files.createDirectories(dir);
-            for (String stale : new String[] {"metrics.jsonl", CHECKPOINT, "summary.json", "weights.safetensors", "best-weights.safetensors"}) {
+            if (holdsRun(dir) && !overwrite) {
+                throw new GradregException(dir + " already holds a run: choose another --out, continue it with --resume,"
+                        + " or replace it with --overwrite");
+            }
+            for (String stale : RUN_FILES) {
+                Files.deleteIfExists(dir.resolve(stale));
+            }
+            for (String stale : DERIVED_FILES) {
                 Files.deleteIfExists(dir.resolve(stale));
             }
         } catch (IOException e) {
-            throw new GradregException(dir + ": cannot create the run directory: " + e.getMessage());
+            lock.close();
+            throw new GradregException(dir + ": cannot clear the run directory: " + e.getMessage());
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
         }
-        return new RunDirectory(dir);
+        return new RunDirectory(dir, lock);
     }
 
-    /** The run directory as seen by a data-parallel worker other than rank 0, which writes nothing. */
+    /** True when {@code dir} holds any file of a gradreg train run. */
+    static boolean holdsRun(Path dir) {
+        return RUN_FILES.stream().anyMatch(f -> Files.exists(dir.resolve(f)));
+    }
+
+    /** The run directory as seen by a data-parallel worker other than rank 0, which writes nothing and locks nothing. */
     static RunDirectory readOnly(Path dir) {
-        return new RunDirectory(dir);
+        return new RunDirectory(dir, null);
     }
 
-    /** The directory of a run to resume: it must hold a checkpoint. */
+    /** The directory of a run to resume, locked for this process: it must hold a checkpoint. */
     static RunDirectory existing(Path dir) {
+        requireCheckpoint(dir);
+        RunLock lock = RunLock.acquire(dir, "--out");
+        return new RunDirectory(dir, lock);
+    }
+
+    /** Fails unless {@code dir} holds a checkpoint to resume from. */
+    static void requireCheckpoint(Path dir) {
         if (!Files.isRegularFile(dir.resolve(CHECKPOINT))) {
             throw new GradregException(dir + ": no checkpoint to resume from (" + CHECKPOINT + " is missing)");
         }
-        return new RunDirectory(dir);
+    }
+
+    /** Releases the directory's lock (a no-op for a read-only view). */
+    @Override
+    public void close() {
+        if (lock != null) {
+            lock.close();
+        }
     }
 
     /** Written after every epoch and on interruption. */
@@ -74,7 +118,11 @@ final class RunDirectory {
         Json.appendLine(dir.resolve("metrics.jsonl"), m);
     }
 
-    /** Final and best test accuracy (with its epoch), and the last epoch's metrics. */
+    /**
+     * Final and best test accuracy (with its epoch), and the last epoch's metrics without its wall
+     * time: summary.json holds only what the run computed, so an interrupted and resumed run writes
+     * the same bytes as an uninterrupted one (timings stay in metrics.jsonl).
+     */
     static Map<String, Object> summary(List<EpochMetrics> history) {
         Map<String, Object> s = new LinkedHashMap<>();
         EpochMetrics last = history.get(history.size() - 1);
@@ -92,13 +140,28 @@ final class RunDirectory {
         s.put("final_R_IG", last.rIG());
         s.put("epochs", last.epoch());
         s.put("steps", last.step());
-        s.put("last", last);
+        s.put("last", withoutTiming(last));
         return s;
     }
 
     /** best-weights.safetensors: the weights after {@code epoch}, the best evaluated test accuracy so far (train --save-best). */
     void saveBest(Net net, int epoch) {
         Weights.save(net, dir.resolve("best-weights.safetensors"), Map.of("epoch", String.valueOf(epoch)));
+    }
+
+    /** The fields of {@code m} except its wall time, in declaration order. */
+    private static Map<String, Object> withoutTiming(EpochMetrics m) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (RecordComponent c : EpochMetrics.class.getRecordComponents()) {
+            if (!c.getName().equals("msPerStep")) {
+                try {
+                    out.put(c.getName(), c.getAccessor().invoke(m));
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return out;
     }
 
     void finish(Net net, List<EpochMetrics> history, Map<String, String> metadata) {

@@ -22,7 +22,7 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 final class RunSettings {
     /** Flags that say where and how to run, not what: never stored. */
-    private static final Set<String> NOT_SETTINGS = Set.of("--out", "--resume", "--threads", "--world-size", "--rank", "--master", "--dist-timeout", "--help", "--version");
+    private static final Set<String> NOT_SETTINGS = Set.of("--out", "--resume", "--overwrite", "--threads", "--world-size", "--rank", "--master", "--dist-timeout", "--help", "--version");
     /** Flags a resumed run may change: training longer is the point of resuming a finished run. */
     private static final Set<String> EXTENDABLE = Set.of("--epochs", "--steps");
 

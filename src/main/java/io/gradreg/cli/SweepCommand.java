@@ -1,6 +1,7 @@
 package io.gradreg.cli;
 
 import io.gradreg.GradregException;
+import io.gradreg.io.RunLock;
 import io.gradreg.sweep.Launcher;
 import io.gradreg.sweep.Slurm;
 import io.gradreg.sweep.Sweep;
@@ -92,7 +93,10 @@ public final class SweepCommand implements Callable<Integer> {
             runs.forEach(r -> log.println("  " + r.id() + ": gradreg train " + String.join(" ", r.args())));
             return 0;
         }
-        List<Sweep.Outcome> outcomes = Sweep.run(s, j, Launcher.subprocess(), log);
+        List<Sweep.Outcome> outcomes;
+        try (RunLock lock = RunLock.acquire(s.out(), "--out")) {
+            outcomes = Sweep.run(s, j, Launcher.subprocess(), log);
+        }
         List<SweepTable.Row> rows = SweepTable.rows(s);
         String md = SweepTable.write(s.out(), rows);
         String figure = SweepPlots.write(s.out(), SweepTable.groups(rows));

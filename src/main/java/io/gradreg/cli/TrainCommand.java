@@ -132,15 +132,20 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--resume", description = "continue the run in --out from its checkpoint")
     boolean resume;
+    @Option(names = "--overwrite", description = "replace the run already in --out (without it, such a directory is refused)")
+    boolean overwrite;
 
     @Override
     public Integer call() {
         PrintWriter log = spec.commandLine().getOut();
+        if (resume && overwrite) {
+            throw new GradregException("give --resume or --overwrite, not both");
+        }
         fromSlurm(System.getenv(), log);
         if (!resume) {
             return run(log);
         }
-        RunDirectory.existing(out);
+        RunDirectory.requireCheckpoint(out);
         TrainCommand saved = new TrainCommand();
         RunSettings.parseInto(saved, RunSettings.forResume(spec, out), out.resolve("config.json"));
         saved.out = out;
@@ -188,6 +193,16 @@ public final class TrainCommand implements Callable<Integer> {
         if (threads != null && threads < 1) {
             throw new GradregException("--threads must be >= 1, got " + threads);
         }
+        // The directory is owned before anything slow starts, so a second writer is stopped at once.
+        // Only rank 0 writes and locks; the other workers keep a view that writes nothing.
+        boolean writer = rank == 0;
+        try (RunDirectory run = !writer ? RunDirectory.readOnly(out) : resume ? RunDirectory.existing(out) : RunDirectory.fresh(out, overwrite)) {
+            return train(log, cfg, dt, run);
+        }
+    }
+
+    private Integer train(PrintWriter log, TrainConfig cfg, DType dt, RunDirectory run) {
+        boolean writer = rank == 0;
         if (threads != null) {
             Engine.start(threads);
         } else {
@@ -203,15 +218,12 @@ public final class TrainCommand implements Callable<Integer> {
         Loss loss = Loss.forTargets(train.y());
         Trainer trainer = new Trainer(net, loss, cfg).evalEvery(evalEvery);
         if (syncBatchNorm) {
-            trainer.syncBatchNorm(); // refuses what it cannot make exact before the run directory exists
+            trainer.syncBatchNorm(); // refuses what it cannot make exact before training starts
         }
         if (augment.equals("crop-flip")) {
             CropFlip.requireImages(train.x());
             trainer.augment(new CropFlip(4, data.black()));
         }
-        // Only rank 0 writes; the other workers keep a view that writes nothing.
-        boolean writer = rank == 0;
-        RunDirectory run = resume ? RunDirectory.existing(out) : writer ? RunDirectory.fresh(out) : RunDirectory.readOnly(out);
         if (resume) {
             Trainer.Position p = Checkpoint.load(trainer, run.checkpoint());
             if (writer) {

@@ -9,6 +9,7 @@ import io.gradreg.io.Idx;
 import io.gradreg.io.NdArray;
 import io.gradreg.io.Npz;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,18 +66,13 @@ public final class DataSources {
         if (ys.length < 1 || ys[0] != xs[0]) {
             throw new GradregException(source + ": x has " + xs[0] + " samples but y has shape " + java.util.Arrays.toString(ys));
         }
+        requireFinite(source, "x", x);
         Tensor xt = HostArrays.toTensor(x).to(dtype.scalarType);
         if (y.isIntegral()) {
             long[] labels = y.toLongArray();
-            long max = -1;
-            for (long l : labels) {
-                if (l < 0) {
-                    throw new GradregException(source + ": labels must be >= 0, found " + l);
-                }
-                max = Math.max(max, l);
-            }
-            return new Dataset(xt, Tensors.fromLongs(labels, labels.length), (int) (max + 1));
+            return new Dataset(xt, Tensors.fromLongs(labels, labels.length), classes(source, labels));
         }
+        requireFinite(source, "y", y);
         return new Dataset(xt, HostArrays.toTensor(y).to(dtype.scalarType), 0);
     }
 
@@ -97,11 +93,63 @@ public final class DataSources {
         if (l.length != s[0]) {
             throw new GradregException(labels + ": " + l.length + " labels for " + s[0] + " images in " + images.getFileName());
         }
-        long max = 0;
-        for (long v : l) {
-            max = Math.max(max, v);
+        requireFinite(images, "the images", img);
+        return new Dataset(x, Tensors.fromLongs(l, l.length), classes(labels, l));
+    }
+
+    /** Labels beyond this are corruption, not classes: K = max + 1 must fit the model's int output count. */
+    static final long MAX_LABEL = Integer.MAX_VALUE - 1;
+
+    /**
+     * The class count K = max(label) + 1 of valid labels; a label outside [0, {@link #MAX_LABEL}]
+     * is refused, named by its index and value.
+     */
+    private static int classes(Path source, long[] labels) {
+        long max = -1;
+        for (int i = 0; i < labels.length; i++) {
+            long l = labels[i];
+            if (l < 0 || l > MAX_LABEL) {
+                throw new GradregException(source + ": label y[" + i + "] = " + l + " is not a class index"
+                        + " (labels must be integers in [0, K) for K classes)");
+            }
+            max = Math.max(max, l);
         }
-        return new Dataset(x, Tensors.fromLongs(l, l.length), (int) (max + 1));
+        return (int) (max + 1);
+    }
+
+    /**
+     * Fails unless every label of {@code d} is in [0, k), naming the first that is not by its index
+     * and value: "{@code who} y[3] = 7 is out of range for {@code forWhat}: labels must be in [0, k)".
+     */
+    public static void requireLabelsBelow(Dataset d, int k, String who, String forWhat) {
+        if (!d.isClassification() || d.classes() <= k) {
+            return;
+        }
+        long[] labels = Tensors.toLongs(d.y());
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] >= k) {
+                throw new GradregException(who + " y[" + i + "] = " + labels[i] + " is out of range for " + forWhat
+                        + ": labels must be in [0, " + k + ")");
+            }
+        }
+    }
+
+    /** Fails on the first NaN or infinity in a floating array, naming the sample and the flat index. */
+    static void requireFinite(Path source, String name, NdArray a) {
+        if (a.isIntegral()) {
+            return;
+        }
+        ByteBuffer b = a.data();
+        long n = a.numel();
+        long perSample = a.shape().length < 2 || a.shape()[0] == 0 ? 1 : n / a.shape()[0];
+        boolean f32 = a.dtype() == io.gradreg.io.DType.F32;
+        for (int i = 0; i < n; i++) {
+            double v = f32 ? b.getFloat(4 * i) : b.getDouble(8 * i);
+            if (!Double.isFinite(v)) {
+                throw new GradregException(source + ": " + name + " holds " + v + " at sample " + (i / perSample)
+                        + " (element " + i + "); inputs and targets must be finite numbers");
+            }
+        }
     }
 
     private static Path find(Path dir, String split, String kind) {

@@ -64,9 +64,10 @@ public final class Idx {
             if (inMemory > Integer.MAX_VALUE - 8) {
                 throw IoErrors.error(file, "shape " + Arrays.toString(shape) + " is too large to load");
             }
-            byte[] raw = new byte[(int) expected];
-            got = Streams.readUpTo(in, raw, raw.length);
-            long found = got < raw.length ? got : got + Streams.countRemaining(in);
+            // readNBytes grows with what arrives, so a corrupt header claiming a huge shape costs no memory.
+            byte[] raw = in.readNBytes((int) expected);
+            got = raw.length;
+            long found = got < expected ? got : got + Streams.countRemaining(in);
             if (found != expected) {
                 throw IoErrors.error(file, (found < expected ? "truncated data" : "trailing data")
                         + " for shape " + Arrays.toString(shape) + ": expected " + expected

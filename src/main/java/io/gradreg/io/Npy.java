@@ -68,9 +68,10 @@ final class Npy {
         if (expected > Integer.MAX_VALUE - 8) {
             throw IoErrors.error(file, where + " of shape " + Arrays.toString(shape) + " is too large to load");
         }
-        byte[] data = new byte[(int) expected];
-        got = Streams.readUpTo(in, data, data.length);
-        long found = got < data.length ? got : got + Streams.countRemaining(in);
+        // readNBytes grows with what arrives, so a corrupt header claiming a huge shape costs no memory.
+        byte[] data = in.readNBytes((int) expected);
+        got = data.length;
+        long found = got < expected ? got : got + Streams.countRemaining(in);
         if (found != expected) {
             throw IoErrors.error(file, where + " is " + (found < expected ? "truncated" : "followed by extra data")
                     + ": expected " + expected + " bytes, found " + found);
@@ -177,7 +178,20 @@ final class Npy {
             return v;
         }
 
+        private int depth;
+
         private Object value() {
+            if (++depth > 32) { // numpy nests two levels; deeper is garbage, refused before it overflows the stack
+                throw fail("nested too deeply");
+            }
+            try {
+                return element();
+            } finally {
+                depth--;
+            }
+        }
+
+        private Object element() {
             skipSpace();
             if (i >= s.length()) {
                 throw fail("unexpected end");

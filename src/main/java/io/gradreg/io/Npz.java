@@ -8,6 +8,7 @@ import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -15,7 +16,8 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * numpy {@code .npz} archives: a zip of {@code NAME.npy} entries, stored or deflated, as written by
- * {@code np.savez} and {@code np.savez_compressed}.
+ * {@code np.savez} and {@code np.savez_compressed}. Read through the JDK's {@link ZipFile}; every
+ * entry's CRC-32 is checked, so a corrupted archive is refused as numpy refuses it.
  */
 public final class Npz {
     private Npz() {}
@@ -30,7 +32,7 @@ public final class Npz {
         ZipFile zip;
         try {
             zip = new ZipFile(file.toFile());
-        } catch (ZipException e) {
+        } catch (ZipException | IllegalArgumentException e) {
             throw IoErrors.error(file, "not a zip archive (.npz): " + e.getMessage(), e);
         } catch (IOException e) {
             throw IoErrors.wrap(file, "cannot read", e);
@@ -44,8 +46,15 @@ public final class Npz {
                 }
                 String name = e.getName().substring(0, e.getName().length() - 4);
                 String where = "array '" + name + "'";
-                try (InputStream in = zip.getInputStream(e)) {
-                    out.put(name, Npy.read(file, where, in));
+                // ZipFile does not check an entry's CRC-32 (ZipInputStream would, but reads only the local headers), so check it here.
+                try (CheckedInputStream in = new CheckedInputStream(zip.getInputStream(e), new CRC32())) {
+                    NdArray a = Npy.read(file, where, in);
+                    Streams.countRemaining(in);
+                    if (e.getCrc() != -1 && in.getChecksum().getValue() != e.getCrc()) {
+                        throw IoErrors.error(file, where + " is corrupt: bad CRC-32 (" + Long.toHexString(in.getChecksum().getValue())
+                                + ", the archive says " + Long.toHexString(e.getCrc()) + ")");
+                    }
+                    out.put(name, a);
                 } catch (IOException ex) {
                     throw IoErrors.wrap(file, where + " cannot be read", ex);
                 }
@@ -53,6 +62,9 @@ public final class Npz {
             return out;
         } catch (IOException e) {
             throw IoErrors.wrap(file, "cannot read", e);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // java.util.zip reports some malformed archives so, e.g. an entry name that is not valid UTF-8
+            throw IoErrors.error(file, "corrupt zip archive (.npz): " + e.getMessage(), e);
         }
     }
 

@@ -74,13 +74,15 @@ public final class Safetensors {
     /**
      * Atomically writes {@code tensors} in iteration order, packed back to back, with
      * {@code metadata} (may be null or empty) as {@code __metadata__}. Like the reference writer,
-     * the header is padded with spaces to a multiple of 8 bytes so the data stays aligned.
+     * the header is padded with spaces to a multiple of 8 bytes so the data stays aligned. Metadata
+     * keys are written in sorted order, so equal inputs give byte-identical files.
      */
     public static void write(Path file, Map<String, NdArray> tensors, Map<String, String> metadata) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
+            // Sorted, so the same metadata gives the same bytes whatever map (Map.of's order varies per JVM) it came in.
             ObjectNode m = root.putObject(METADATA_KEY);
-            metadata.forEach(m::put);
+            new java.util.TreeMap<>(metadata).forEach(m::put);
         }
         long offset = 0;
         for (Map.Entry<String, NdArray> t : tensors.entrySet()) {

@@ -135,6 +135,8 @@ public final class Sweep {
         args.addAll(List.of("--out", dir.toString(), "--threads", String.valueOf(threads), "--world-size", "1"));
         if (Files.isRegularFile(dir.resolve("checkpoint.pt"))) {
             args.add("--resume");
+        } else {
+            args.add("--overwrite"); // a failed start left no checkpoint, so nothing worth keeping
         }
         long t0 = System.nanoTime();
         int code = launcher.run(args, dir.resolve("log.txt"));

@@ -169,7 +169,29 @@ class BadInputTest {
         c.add(bad(npz("fewy.npz", Map.of("x", NdArray.ofFloats(new float[N * 4], N, 4), "y", NdArray.ofLongs(new long[3], 3))),
                 "{FILE}: x has 40 samples but y has shape \\[3\\]", "--model", "mlp:4-3"));
         c.add(bad(npz("neg.npz", Map.of("x", NdArray.ofFloats(new float[8], 2, 4), "y", NdArray.ofLongs(new long[] {0, -1}, 2))),
-                "{FILE}: labels must be >= 0, found -1", "--model", "mlp:4-1"));
+                "{FILE}: label y\\[1\\] = -1 is not a class index \\(labels must be integers in \\[0, K\\) for K classes\\)", "--model", "mlp:4-1"));
+        // labels out of range: a corrupted huge label (once a C++ stack trace and exit 1), and one beyond the model's classes
+        c.add(bad(npz("huge-label.npz", Map.of("x", NdArray.ofFloats(new float[12], 3, 4), "y", NdArray.ofLongs(new long[] {0, 549755813889L, 1}, 3))),
+                "{FILE}: label y\\[1\\] = 549755813889 is not a class index \\(labels must be integers in \\[0, K\\) for K classes\\)", "--model", "mlp:4-2"));
+        c.add(bad(npz("label-5.npz", Map.of("x", NdArray.ofFloats(new float[16], 4, 4), "y", NdArray.ofLongs(new long[] {0, 1, 1, 5}, 4))),
+                "label y\\[3\\] = 5 is out of range for model 'mlp:4-2' \\(2 outputs\\): labels must be in \\[0, 2\\)", "--model", "mlp:4-2"));
+        // non-finite inputs, and corruption only a checksum sees: a flipped bit in an npz array, a wrong gzip CRC in IDX
+        float[] nan = new float[N * 4];
+        nan[4 * 7 + 2] = Float.NaN;
+        c.add(bad(npz("nan.npz", Map.of("x", NdArray.ofFloats(nan, N, 4), "y", NdArray.ofLongs(labelValues(N), N))),
+                "{FILE}: x holds NaN at sample 7 \\(element 30\\); inputs and targets must be finite numbers", "--model", "mlp:4-3"));
+        byte[] flipped = Files.readAllBytes(npzGood);
+        flipped[flipped.length / 3] ^= 0x10;
+        c.add(bad(write("flipped.npz", flipped), "{FILE}: array '[xy]' is corrupt: bad CRC-32 \\([0-9a-f]+, the archive says [0-9a-f]+\\)", "--model", "mlp:4-3"));
+        Path gz = Files.createDirectories(tmp.resolve("idx-gz"));
+        for (String f : new String[] {"train-images-idx3-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}) {
+            Files.copy(goodIdx.resolve(f), gz.resolve(f));
+        }
+        Idx.write(gz.resolve("train-labels-idx1-ubyte.gz"), labels(N));
+        byte[] gzBytes = Files.readAllBytes(gz.resolve("train-labels-idx1-ubyte.gz"));
+        gzBytes[gzBytes.length - 6] ^= 0x01; // in the CRC-32 of the gzip trailer
+        Files.write(gz.resolve("train-labels-idx1-ubyte.gz"), gzBytes);
+        c.add(bad(gz, "\\Q" + gz.resolve("train-labels-idx1-ubyte.gz") + "\\E: cannot read: corrupt compressed data \\(Corrupt GZIP trailer\\)", "--model", "lenet5"));
         // csv: not numbers, ragged, empty
         c.add(bad(text("words.csv", "x0,x1,y\n1,abc,0\n"), "{FILE}:2: field 2 is not a number: 'abc'", "--model", "mlp:2-1"));
         c.add(bad(text("ragged.csv", "x0,x1,y\n1,2,0\n1,2\n"), "{FILE}:3: expected 3 fields, found 2", "--model", "mlp:2-1"));

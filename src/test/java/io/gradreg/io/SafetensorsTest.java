@@ -112,6 +112,25 @@ class SafetensorsTest {
     }
 
     @Test
+    void metadataKeysAreWrittenSortedSoEqualRunsGiveEqualBytes() throws IOException {
+        Map<String, NdArray> t = Map.of("w", NdArray.ofFloats(new float[] {1, 2}, 2));
+        Map<String, String> zyx = new LinkedHashMap<>();
+        zyx.put("model", "mlp:2-1");
+        zyx.put("method", "plain");
+        Map<String, String> xyz = new LinkedHashMap<>();
+        xyz.put("method", "plain");
+        xyz.put("model", "mlp:2-1");
+        Path a = dir.resolve("a.safetensors");
+        Path b = dir.resolve("b.safetensors");
+        Safetensors.write(a, t, zyx);
+        Safetensors.write(b, t, xyz);
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
+        String header = "{\"__metadata__\":{\"method\":\"plain\",\"model\":\"mlp:2-1\"},"
+                + "\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
+        assertArrayEquals(file(header, le(1f, 2f)), Files.readAllBytes(a));
+    }
+
+    @Test
     void roundTripsEveryDtype() throws IOException {
         Map<String, NdArray> t = new LinkedHashMap<>();
         t.put("f32", NdArray.ofFloats(new float[] {1.25f, Float.NaN, -0f, 3}, 2, 2));
