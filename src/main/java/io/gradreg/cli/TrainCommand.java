@@ -9,6 +9,7 @@ import io.gradreg.method.Loss;
 import io.gradreg.method.Method;
 import io.gradreg.method.Methods;
 import io.gradreg.method.SecondOrder;
+import io.gradreg.method.StrengthSchedule;
 import io.gradreg.nn.Net;
 import io.gradreg.nn.Weights;
 import io.gradreg.train.Checkpoint;
@@ -75,6 +76,22 @@ public final class TrainCommand implements Callable<Integer> {
     double beta;
     @Option(names = "--projections", defaultValue = "0", description = "jacreg/frobreg random projections (0 = exact, K passes)")
     int projections;
+    @Option(names = "--rho-schedule", defaultValue = "constant",
+            description = "SAM/ASAM rho over training: constant | follow-lr (rho * lr(t)/lr) | warmup:STEPS (linear from 0) (default: ${DEFAULT-VALUE})")
+    String rhoSchedule;
+    @Option(names = "--gamma-schedule", defaultValue = "constant", description = "GR gamma over training, as --rho-schedule (default: ${DEFAULT-VALUE})")
+    String gammaSchedule;
+    @Option(names = "--lambda-schedule", defaultValue = "constant",
+            description = "input-penalty lambda over training, as --rho-schedule (default: ${DEFAULT-VALUE})")
+    String lambdaSchedule;
+    @Option(names = "--every", defaultValue = "1",
+            description = "run the method's extra passes on every K-th step only, plain steps between (default: ${DEFAULT-VALUE})")
+    int every;
+    @Option(names = "--reuse", description = "with --every K: between full steps, add the last full step's regularization component d - g to the plain gradient")
+    boolean reuse;
+    @Option(names = "--clip-grad-norm", defaultValue = "0",
+            description = "clip the final update direction (after the method, before the optimizer) to this total 2-norm, as PyTorch's clip_grad_norm_; 0 = off (default: ${DEFAULT-VALUE})")
+    double clipGradNorm;
     @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd | adam | adamw (default: ${DEFAULT-VALUE})")
     String optimizer;
     @Option(names = "--lr", defaultValue = "0.1", description = "learning rate (default: ${DEFAULT-VALUE})")
@@ -267,12 +284,17 @@ public final class TrainCommand implements Callable<Integer> {
     private TrainConfig config() {
         Method m = Methods.build(method, new Methods.Options(SecondOrder.parse(secondOrder), gamma, eps, normalized,
                 rho, eta, flood, lambda, delta, beta, projections));
+        Map<String, StrengthSchedule> schedules = new LinkedHashMap<>();
+        schedules.put("rho", StrengthSchedule.parse("--rho-schedule", rhoSchedule));
+        schedules.put("gamma", StrengthSchedule.parse("--gamma-schedule", gammaSchedule));
+        schedules.put("lambda", StrengthSchedule.parse("--lambda-schedule", lambdaSchedule));
+        m = Methods.every(Methods.scheduled(m, schedules), every, reuse);
         OptimizerSpec opt = new OptimizerSpec(OptimizerSpec.parseKind(optimizer), lr, momentum, nesterov, weightDecay);
         if (epochs != null && steps != null) {
             throw new GradregException("give --epochs or --steps, not both");
         }
         return new TrainConfig(m, opt, Schedule.parse(schedule), steps == null ? (epochs == null ? 10 : epochs) : 0,
-                steps == null ? 0 : steps, batchSize, !noShuffle, seed, accumulate);
+                steps == null ? 0 : steps, batchSize, !noShuffle, seed, accumulate, clipGradNorm);
     }
 
     /** config.json: every setting as resolved, what it resolved to, and the versions that ran it. */

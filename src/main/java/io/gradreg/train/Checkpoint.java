@@ -1,6 +1,7 @@
 package io.gradreg.train;
 
 import io.gradreg.GradregException;
+import io.gradreg.engine.TensorList;
 import io.gradreg.engine.Tensors;
 import io.gradreg.nn.Net;
 import java.io.IOException;
@@ -45,6 +46,14 @@ public final class Checkpoint {
             root.write("position", Tensors.fromLongs(new long[] {p.step(), p.epoch(), p.stepInEpoch(), p.epochNanos()}, 4));
             root.write("epoch_sums", Tensors.fromDoubles(new double[] {p.epochLoss(), p.epochPenalty()}, 2));
             root.write("history", Tensors.fromDoubles(flatten(p.history()), p.history().size(), METRIC_FIELDS));
+            TensorList c = trainer.component();
+            if (c != null) { // --every K --reuse: the kept regularization component, raw bits
+                OutputArchive comp = new OutputArchive();
+                for (int i = 0; i < c.size(); i++) {
+                    comp.write(String.valueOf(i), c.get(i));
+                }
+                root.write("component", comp);
+            }
             Files.createDirectories(file.toAbsolutePath().getParent());
             root.save_to(tmp.toString());
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -87,6 +96,8 @@ public final class Checkpoint {
             Trainer.Position p = new Trainer.Position(pos[0], (int) pos[1], pos[2], sums[0], sums[1], pos[3],
                     unflatten(Tensors.toDoubles(read(root, file, "history"))));
             trainer.restore(p);
+            InputArchive comp = new InputArchive();
+            trainer.restoreComponent(root.try_read("component", comp) ? readComponent(trainer, comp, file) : null);
             return p;
         } catch (GradregException e) {
             throw e;
@@ -108,6 +119,18 @@ public final class Checkpoint {
                 e.getValue().copy_(t);
             }
         }
+    }
+
+    private static TensorList readComponent(Trainer trainer, InputArchive in, Path file) {
+        TensorList params = trainer.net().params();
+        Tensor[] t = new Tensor[params.size()];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = read(in, file, String.valueOf(i));
+            if (!Arrays.equals(Tensors.shape(t[i]), Tensors.shape(params.get(i)))) {
+                throw new GradregException(file + ": the kept regularization component does not fit the model");
+            }
+        }
+        return TensorList.of(t);
     }
 
     private static Tensor read(InputArchive in, Path file, String key) {
