@@ -18,6 +18,7 @@ import io.gradreg.train.EpochMetrics;
 import io.gradreg.train.NonFiniteLossException;
 import io.gradreg.train.OptimizerSpec;
 import io.gradreg.train.Schedule;
+import io.gradreg.train.SharpnessTracking;
 import io.gradreg.train.TrainConfig;
 import io.gradreg.train.Trainer;
 import java.io.PrintWriter;
@@ -117,6 +118,19 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-every", defaultValue = "1",
             description = "evaluate on the full training and test sets every N epochs and after the last (default: ${DEFAULT-VALUE})")
     int evalEvery;
+    @Option(names = "--track-sharpness", defaultValue = "0", paramLabel = "N",
+            description = "every N epochs, measure the top Hessian eigenvalue (Lanczos), the trace (Hutchinson) and R_IG on a fixed "
+                    + "training subset; into metrics.jsonl and sharpness.png, cost in the log (default: 0 = off)")
+    int trackSharpness;
+    @Option(names = "--sharpness-subset", defaultValue = "" + SharpnessTracking.DEFAULT_SUBSET,
+            description = "samples in the sharpness subset, drawn with the seed (default: ${DEFAULT-VALUE})")
+    long sharpnessSubset;
+    @Option(names = "--sharpness-lanczos", defaultValue = "" + SharpnessTracking.DEFAULT_LANCZOS,
+            description = "Lanczos iterations (Hessian-vector products) for the top eigenvalue (default: ${DEFAULT-VALUE})")
+    int sharpnessLanczos;
+    @Option(names = "--sharpness-hutchinson", defaultValue = "" + SharpnessTracking.DEFAULT_HUTCHINSON,
+            description = "Hutchinson probes (Hessian-vector products) for the trace (default: ${DEFAULT-VALUE})")
+    int sharpnessHutchinson;
     @Option(names = "--seed", defaultValue = "0", description = "seed of init, data order, dropout (default: ${DEFAULT-VALUE})")
     long seed;
     @Option(names = "--init-weights", description = "start from these weights (safetensors, PyTorch state_dict names)")
@@ -170,6 +184,11 @@ public final class TrainCommand implements Callable<Integer> {
         if (evalEvery < 1) {
             throw new GradregException("--eval-every must be >= 1, got " + evalEvery);
         }
+        if (trackSharpness < 0) {
+            throw new GradregException("--track-sharpness must be >= 0 epochs (0 = off), got " + trackSharpness);
+        }
+        SharpnessTracking tracking = trackSharpness == 0 ? null
+                : new SharpnessTracking(trackSharpness, sharpnessSubset, sharpnessLanczos, sharpnessHutchinson);
         if (trainSize < 0) {
             throw new GradregException("--train-size must be >= 0, got " + trainSize);
         }
@@ -191,6 +210,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Loss loss = Loss.forTargets(train.y());
         Trainer trainer = new Trainer(net, loss, cfg).evalEvery(evalEvery);
+        if (tracking != null) {
+            trainer.trackSharpness(tracking);
+        }
         // Only rank 0 writes; the other workers keep a view that writes nothing.
         boolean writer = rank == 0;
         RunDirectory run = resume ? RunDirectory.existing(out) : writer ? RunDirectory.fresh(out) : RunDirectory.readOnly(out);
@@ -213,6 +235,7 @@ public final class TrainCommand implements Callable<Integer> {
         log.printf("training %s (%d parameters) on %d samples with %s%n", modelOptions.model, net.numParams(), train.size(),
                 cfg.method().describe());
         Progress progress = new Progress(log, "", true);
+        SharpnessLog sharpnessLog = new SharpnessLog(log, tracking, Math.min(sharpnessSubset, train.size()), trainer.stepCount());
         List<EpochMetrics> history;
         try (Interruption interruption = new Interruption(trainer)) {
             try {
@@ -229,6 +252,7 @@ public final class TrainCommand implements Callable<Integer> {
                             Checkpoint.save(trainer, run.checkpoint());
                         }
                         progress.onEpoch(metrics);
+                        sharpnessLog.onEpoch(metrics);
                     }
                 });
             } catch (NonFiniteLossException e) {
@@ -250,6 +274,7 @@ public final class TrainCommand implements Callable<Integer> {
             if (writer) {
                 run.finish(net, history, Map.of("model", modelOptions.model, "method", cfg.method().describe()));
             }
+            sharpnessLog.finish();
         }
         Map<String, Object> s = RunDirectory.summary(history);
         if (data.test() != null) {

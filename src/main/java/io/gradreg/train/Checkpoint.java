@@ -26,7 +26,8 @@ import org.bytedeco.pytorch.Tensor;
  */
 public final class Checkpoint {
     private static final long FORMAT = 1;
-    private static final int METRIC_FIELDS = 13;
+    /** Fields of an epoch's metrics in the history; a checkpoint written before sharpness tracking has 13. */
+    private static final int METRIC_FIELDS = 18;
 
     private Checkpoint() {}
 
@@ -94,7 +95,7 @@ public final class Checkpoint {
             long[] pos = Tensors.toLongs(read(root, file, "position"));
             double[] sums = Tensors.toDoubles(read(root, file, "epoch_sums"));
             Trainer.Position p = new Trainer.Position(pos[0], (int) pos[1], pos[2], sums[0], sums[1], pos[3],
-                    unflatten(Tensors.toDoubles(read(root, file, "history"))));
+                    unflatten(read(root, file, "history")));
             trainer.restore(p);
             InputArchive comp = new InputArchive();
             trainer.restoreComponent(root.try_read("component", comp) ? readComponent(trainer, comp, file) : null);
@@ -146,18 +147,26 @@ public final class Checkpoint {
         int i = 0;
         for (EpochMetrics m : history) {
             for (double v : new double[] {m.epoch(), m.step(), m.lr(), m.trainLoss(), m.trainAccuracy(), m.testLoss(),
-                    m.testAccuracy(), m.gradNorm(), m.rIG(), m.lambdaIG(), m.batchLoss(), m.penalty(), m.msPerStep()}) {
+                    m.testAccuracy(), m.gradNorm(), m.rIG(), m.lambdaIG(), m.batchLoss(), m.penalty(), m.msPerStep(),
+                    m.hessianTop(), m.hessianTrace(), m.hessianTraceSe(), m.subsetRIG(), m.sharpnessMs()}) {
                 out[i++] = v;
             }
         }
         return out;
     }
 
-    private static List<EpochMetrics> unflatten(double[] v) {
+    /** The history as written: rows of 13 fields (older checkpoints) or {@value #METRIC_FIELDS}; missing fields are NaN. */
+    private static List<EpochMetrics> unflatten(Tensor history) {
+        long[] shape = Tensors.shape(history);
+        int width = shape.length == 2 ? (int) shape[1] : METRIC_FIELDS;
+        double[] raw = Tensors.toDoubles(history);
         List<EpochMetrics> out = new ArrayList<>();
-        for (int i = 0; i + METRIC_FIELDS <= v.length; i += METRIC_FIELDS) {
-            out.add(new EpochMetrics((int) v[i], (long) v[i + 1], v[i + 2], v[i + 3], v[i + 4], v[i + 5], v[i + 6],
-                    v[i + 7], v[i + 8], v[i + 9], v[i + 10], v[i + 11], v[i + 12]));
+        for (int i = 0; i + width <= raw.length && width > 0; i += width) {
+            double[] v = new double[METRIC_FIELDS];
+            java.util.Arrays.fill(v, Double.NaN);
+            System.arraycopy(raw, i, v, 0, Math.min(width, METRIC_FIELDS));
+            out.add(new EpochMetrics((int) v[0], (long) v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12],
+                    v[13], v[14], v[15], v[16], v[17]));
         }
         return out;
     }

@@ -53,6 +53,8 @@ public final class Trainer {
     private volatile boolean stopRequested;
     private DataParallel parallel;
     private int evalEvery = 1;
+    private SharpnessTracking sharpness;
+    private Dataset sharpnessSubset;
     // Where the run is: everything a checkpoint needs besides weights and optimizer state.
     private long step;
     private int epoch;
@@ -98,6 +100,15 @@ public final class Trainer {
             throw new GradregException("evaluation interval must be >= 1 epoch, got " + k);
         }
         evalEvery = k;
+        return this;
+    }
+
+    /**
+     * Measures the top Hessian eigenvalue, the trace and R_IG on a fixed subset of the training set
+     * after every {@code s.everyEpochs()}-th epoch; the values go into that epoch's metrics.
+     */
+    public Trainer trackSharpness(SharpnessTracking s) {
+        this.sharpness = s;
         return this;
     }
 
@@ -192,6 +203,12 @@ public final class Trainer {
             boolean evaluate = step >= total || epoch % evalEvery == 0;
             EpochMetrics m = evaluate ? metrics(train, test, total, epochLoss / done, epochPenalty / done, epochNanos / 1e6 / done)
                     : unevaluated(total, epochLoss / done, epochPenalty / done, epochNanos / 1e6 / done);
+            if (sharpness != null && epoch % sharpness.everyEpochs() == 0) {
+                if (sharpnessSubset == null) {
+                    sharpnessSubset = sharpness.subsetOf(train, cfg.seed());
+                }
+                m = m.withSharpness(sharpness.measure(net, loss, sharpnessSubset, cfg.seed()));
+            }
             stepInEpoch = 0;
             epochLoss = 0;
             epochPenalty = 0;
