@@ -235,7 +235,7 @@ public final class TrainCommand implements Callable<Integer> {
         log.printf("training %s (%d parameters) on %d samples with %s%n", modelOptions.model, net.numParams(), train.size(),
                 cfg.method().describe());
         Progress progress = new Progress(log, "", true);
-        SharpnessLog sharpnessLog = new SharpnessLog(log, tracking, Math.min(sharpnessSubset, train.size()), trainer.stepCount());
+        SharpnessLog sharpnessLog = new SharpnessLog(log, tracking, Math.min(sharpnessSubset, train.size()));
         List<EpochMetrics> history;
         try (Interruption interruption = new Interruption(trainer)) {
             try {

@@ -27,7 +27,7 @@ import org.bytedeco.pytorch.Tensor;
 public final class Checkpoint {
     private static final long FORMAT = 1;
     /** Fields of an epoch's metrics in the history; a checkpoint written before sharpness tracking has 13. */
-    private static final int METRIC_FIELDS = 18;
+    private static final int METRIC_FIELDS = 19;
 
     private Checkpoint() {}
 
@@ -148,7 +148,7 @@ public final class Checkpoint {
         for (EpochMetrics m : history) {
             for (double v : new double[] {m.epoch(), m.step(), m.lr(), m.trainLoss(), m.trainAccuracy(), m.testLoss(),
                     m.testAccuracy(), m.gradNorm(), m.rIG(), m.lambdaIG(), m.batchLoss(), m.penalty(), m.msPerStep(),
-                    m.hessianTop(), m.hessianTrace(), m.hessianTraceSe(), m.subsetRIG(), m.sharpnessMs()}) {
+                    m.hessianTop(), m.hessianTrace(), m.hessianTraceSe(), m.subsetRIG(), m.sharpnessMs(), m.sharpnessCpuMs()}) {
                 out[i++] = v;
             }
         }
@@ -166,7 +166,7 @@ public final class Checkpoint {
             java.util.Arrays.fill(v, Double.NaN);
             System.arraycopy(raw, i, v, 0, Math.min(width, METRIC_FIELDS));
             out.add(new EpochMetrics((int) v[0], (long) v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12],
-                    v[13], v[14], v[15], v[16], v[17]));
+                    v[13], v[14], v[15], v[16], v[17], v[18]));
         }
         return out;
     }

@@ -13,23 +13,24 @@ package io.gradreg.train;
  * @param hessianTraceSe the standard error of {@code hessianTrace}
  * @param subsetRIG R_IG = ||g||^2 / m on the sharpness subset (NaN when not measured)
  * @param sharpnessMs wall time of the sharpness measurement after this epoch (NaN when not measured)
+ * @param sharpnessCpuMs CPU time of the process (all its threads) spent on that measurement (NaN when not measured)
  */
 public record EpochMetrics(int epoch, long step, double lr, double trainLoss, double trainAccuracy,
         double testLoss, double testAccuracy, double gradNorm, double rIG, double lambdaIG,
         double batchLoss, double penalty, double msPerStep, double hessianTop, double hessianTrace,
-        double hessianTraceSe, double subsetRIG, double sharpnessMs) {
+        double hessianTraceSe, double subsetRIG, double sharpnessMs, double sharpnessCpuMs) {
 
     /** An epoch without a sharpness measurement. */
     public EpochMetrics(int epoch, long step, double lr, double trainLoss, double trainAccuracy, double testLoss,
             double testAccuracy, double gradNorm, double rIG, double lambdaIG, double batchLoss, double penalty, double msPerStep) {
         this(epoch, step, lr, trainLoss, trainAccuracy, testLoss, testAccuracy, gradNorm, rIG, lambdaIG, batchLoss, penalty, msPerStep,
-                Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+                Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }
 
     /** These metrics with a sharpness measurement attached. */
     public EpochMetrics withSharpness(SharpnessTracking.Result s) {
         return new EpochMetrics(epoch, step, lr, trainLoss, trainAccuracy, testLoss, testAccuracy, gradNorm, rIG, lambdaIG, batchLoss,
-                penalty, msPerStep, s.top(), s.trace(), s.traceSe(), s.rIG(), s.ms());
+                penalty, msPerStep, s.top(), s.trace(), s.traceSe(), s.rIG(), s.ms(), s.cpuMs());
     }
 
     /** Whether the sharpness was measured after this epoch. */
