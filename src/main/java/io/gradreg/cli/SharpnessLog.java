@@ -1,5 +1,6 @@
 package io.gradreg.cli;
 
+import io.gradreg.train.CpuTime;
 import io.gradreg.train.EpochMetrics;
 import io.gradreg.train.SharpnessTracking;
 import java.io.PrintWriter;
@@ -16,7 +17,7 @@ final class SharpnessLog {
     private final SharpnessTracking tracking;
     private final long subset;
     private final long startNanos = System.nanoTime();
-    private final double startCpu = SharpnessTracking.processCpuMs();
+    private final double startCpu = CpuTime.processMs();
     private long lastNanos = startNanos;
     private double lastCpu = startCpu;
     private double wallTotal;
@@ -34,7 +35,7 @@ final class SharpnessLog {
             return;
         }
         long now = System.nanoTime();
-        double cpu = SharpnessTracking.processCpuMs();
+        double cpu = CpuTime.processMs();
         double restWall = (now - lastNanos) / 1e6 - m.sharpnessMs();
         double restCpu = cpu - lastCpu - m.sharpnessCpuMs();
         lastNanos = now;
@@ -54,7 +55,7 @@ final class SharpnessLog {
             return;
         }
         double wall = (System.nanoTime() - startNanos) / 1e6;
-        double cpu = SharpnessTracking.processCpuMs() - startCpu;
+        double cpu = CpuTime.processMs() - startCpu;
         log.printf("sharpness tracking: %d measurements; cost %.1f%% of the rest of the run in CPU time (%.1f s of %.1f s), %.1f%% in wall "
                 + "time (%.1f s of %.1f s), measured in this run%n", measurements, 100 * cpuTotal / (cpu - cpuTotal), cpuTotal / 1e3,
                 (cpu - cpuTotal) / 1e3, 100 * wallTotal / (wall - wallTotal), wallTotal / 1e3, (wall - wallTotal) / 1e3);

@@ -8,7 +8,6 @@ import io.gradreg.data.Permutation;
 import io.gradreg.engine.Tensors;
 import io.gradreg.method.Loss;
 import io.gradreg.nn.Net;
-import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -55,14 +54,6 @@ public record SharpnessTracking(int everyEpochs, long subset, int lanczos, int h
      */
     public record Result(double top, double trace, double traceSe, double rIG, double ms, double cpuMs, int products) {}
 
-    /** CPU time used so far by this process, all threads, in milliseconds (NaN where the JVM cannot tell). */
-    public static double processCpuMs() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            long t = os.getProcessCpuTime();
-            return t < 0 ? Double.NaN : t / 1e6;
-        }
-        return Double.NaN;
-    }
 
     /**
      * The fixed subset of {@code train} for a run with {@code seed}: {@code subset} samples drawn
@@ -82,12 +73,12 @@ public record SharpnessTracking(int everyEpochs, long subset, int lanczos, int h
     /** Measures at {@code net}'s current parameters on {@code data} (the subset). */
     public Result measure(Net net, Loss loss, Dataset data, long seed) {
         long t0 = System.nanoTime();
-        double cpu0 = processCpuMs();
+        double cpu0 = CpuTime.processMs();
         Hessian h = new Hessian(net, loss, data);
         Hessian.Eigen top = h.topEigenvalue(lanczos, TOL, seed);
         Hessian.Trace tr = h.trace(hutchinson, seed + 1);
         double gn = FullBatch.norm(FullBatch.gradient(net, loss, data));
         double ms = (System.nanoTime() - t0) / 1e6;
-        return new Result(top.value(), tr.mean(), tr.stdError(), gn * gn / net.numParams(), ms, processCpuMs() - cpu0, (int) h.products());
+        return new Result(top.value(), tr.mean(), tr.stdError(), gn * gn / net.numParams(), ms, CpuTime.processMs() - cpu0, (int) h.products());
     }
 }

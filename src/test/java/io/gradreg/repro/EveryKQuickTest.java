@@ -41,6 +41,6 @@ class EveryKQuickTest {
             assertEquals(r.get("reuse").equals("true"), cmd.contains("--reuse"), cmd);
         }
         assertEquals("1", rows.get(0).get("cost_ratio_interleaved"));
-        assertEquals(15, Json.read(tmp.resolve("cost.json")).get("interleaved_ms_per_step").size());
+        assertEquals(15, Json.read(tmp.resolve("cost.json")).get("interleaved_cpu_ms_per_step").size());
     }
 }
