@@ -169,7 +169,11 @@ public final class EveryK implements Experiment {
                 .append(". Methods: forward GR (γ 0.1, ε 0.01) and SAM (ρ 0.05). `--every K`: the method runs on steps t with t mod K = 0, "
                         + "plain SGD steps between; `--reuse`: the steps between take g + (d − g) of the last full step (methods.md, "
                         + "\"Every K steps\"). Seeds: ").append(seeds.size()).append(" (subset, initialization, batch order); a seed is the same "
-                        + "for every variant, so differences are paired.\n\n");
+                        + "for every variant, so differences are paired")
+                .append(!ctx.quick() && seeds.size() < 3 ? ". The experiment runs 3 seeds; this table reports the first " + seeds.size()
+                        + " (system property gradreg.every-k.seeds), because the sweep of all 3 did not finish in time on the loaded machine. "
+                        + "`./gradreg reproduce every-k` completes it, reusing the finished runs" : "")
+                .append(".\n\n");
         md.append("Cost is given as ratios measured side by side on a loaded 2-core machine, never as absolute times: "
                 + "\"sweep\" is the median ms/step of each run's metrics.jsonl (all runs in one sweep, ").append(Repro.executor(ctx))
                 .append(", seed-major order, so the load over time falls on every variant alike), over plain SGD's; \"interleaved\" is an "
