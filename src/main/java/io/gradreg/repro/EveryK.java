@@ -157,8 +157,8 @@ public final class EveryK implements Experiment {
             ms.put(v.id(), t);
         }
         SweepTable.write(ctx.out(), rows);
-        Map<String, Double> bench = ctx.quick() ? benchmark("mlp:20-32-32-4", 20, 4, 32, 2, 2, ctx)
-                : benchmark("mlp:784-256-256-10", 784, 10, 128, 5, 1, ctx);
+        Map<String, Double> bench = ctx.quick() ? benchmark("mlp:20-32-32-4", 20, 4, 32, 2, 2, 10, ctx)
+                : benchmark("mlp:784-256-256-10", 784, 10, 128, 5, 1, 100, ctx);
 
         double plainMs = SweepTable.meanStd(ms.get("plain"))[0];
         double[] plainAcc = acc.get("plain");
@@ -225,10 +225,11 @@ public final class EveryK implements Experiment {
 
     /**
      * CPU milliseconds (the process's, all threads) per step of every variant on {@code model}, one thread, random data: after
-     * {@code warmup} untimed rounds, {@code rounds} rounds each time 20 steps of every variant in
-     * turn (a multiple of every K, so each timing holds whole K-cycles); median over rounds.
+     * {@code warmup} untimed rounds, {@code rounds} rounds each time {@code steps} steps of every
+     * variant in turn (a multiple of 10, so each timing holds whole K-cycles; 100 in a full run, long
+     * enough for the process CPU clock, whose ticks are coarse, to resolve it to a few per cent); median over rounds.
      */
-    static Map<String, Double> benchmark(String model, int dim, int classes, int batch, int rounds, int warmup, Context ctx) {
+    static Map<String, Double> benchmark(String model, int dim, int classes, int batch, int rounds, int warmup, int steps, Context ctx) {
         Engine.start(1);
         Dataset data = Synthetic.blobs(batch, dim, classes, 1.0, 3, DType.FLOAT32);
         Map<String, Trainer> trainers = new LinkedHashMap<>();
@@ -247,12 +248,12 @@ public final class EveryK implements Experiment {
             for (Map.Entry<String, Trainer> e : trainers.entrySet()) {
                 long t0 = System.nanoTime();
                 double c0 = CpuTime.processMs();
-                for (int i = 0; i < 20; i++) {
+                for (int i = 0; i < steps; i++) {
                     e.getValue().step(data, 1_000_000);
                 }
                 if (r >= 0) {
-                    times.get(e.getKey())[r] = (System.nanoTime() - t0) / 1e6 / 20;
-                    cpu.get(e.getKey())[r] = (CpuTime.processMs() - c0) / 20;
+                    times.get(e.getKey())[r] = (System.nanoTime() - t0) / 1e6 / steps;
+                    cpu.get(e.getKey())[r] = (CpuTime.processMs() - c0) / steps;
                 }
             }
         }
