@@ -168,6 +168,33 @@ final class RunDirectory implements AutoCloseable {
         Weights.save(net, dir.resolve("weights.safetensors"), metadata);
         Json.writeFile(dir.resolve("summary.json"), summary(history));
         plot(dir, Map.of("run", history));
+        sharpnessPlot(dir, history);
+    }
+
+    /**
+     * sharpness.png for a run with {@code --track-sharpness}: the top Hessian eigenvalue, the trace
+     * and R_IG on the subset against the epoch (log scale when all are positive).
+     */
+    static void sharpnessPlot(Path dir, List<EpochMetrics> history) {
+        List<EpochMetrics> h = history.stream().filter(EpochMetrics::hasSharpness).toList();
+        if (h.isEmpty()) {
+            return;
+        }
+        double[] ep = h.stream().mapToDouble(EpochMetrics::epoch).toArray();
+        double[] top = h.stream().mapToDouble(EpochMetrics::hessianTop).toArray();
+        double[] trace = h.stream().mapToDouble(EpochMetrics::hessianTrace).toArray();
+        double[] rig = h.stream().mapToDouble(EpochMetrics::subsetRIG).toArray();
+        LinePlot p = LinePlot.titled("Sharpness on the training subset").xLabel("epoch").yLabel("value");
+        boolean positive = java.util.stream.DoubleStream.of(top).allMatch(v -> v > 0) && java.util.stream.DoubleStream.of(trace).allMatch(v -> v > 0)
+                && java.util.stream.DoubleStream.of(rig).allMatch(v -> v > 0);
+        if (positive) {
+            p.logY();
+        }
+        p.series("top Hessian eigenvalue", ep, top).series("Hessian trace", ep, trace);
+        if (positive) {
+            p.series("R_IG", ep, rig); // orders of magnitude below the others: readable on a log scale only
+        }
+        p.write(dir.resolve("sharpness.png"));
     }
 
     /** loss.png and accuracy.png: one series per run (train and test loss; test accuracy). */

@@ -10,6 +10,7 @@ import io.gradreg.method.Loss;
 import io.gradreg.method.Method;
 import io.gradreg.method.Methods;
 import io.gradreg.method.SecondOrder;
+import io.gradreg.method.StrengthSchedule;
 import io.gradreg.nn.Net;
 import io.gradreg.nn.Weights;
 import io.gradreg.train.Checkpoint;
@@ -18,6 +19,7 @@ import io.gradreg.train.EpochMetrics;
 import io.gradreg.train.NonFiniteLossException;
 import io.gradreg.train.OptimizerSpec;
 import io.gradreg.train.Schedule;
+import io.gradreg.train.SharpnessTracking;
 import io.gradreg.train.SlurmTasks;
 import io.gradreg.train.TrainConfig;
 import io.gradreg.train.Trainer;
@@ -77,6 +79,22 @@ public final class TrainCommand implements Callable<Integer> {
     double beta;
     @Option(names = "--projections", defaultValue = "0", description = "jacreg/frobreg random projections (0 = exact, K passes)")
     int projections;
+    @Option(names = "--rho-schedule", defaultValue = "constant",
+            description = "SAM/ASAM rho over training: constant | follow-lr (rho * lr(t)/lr) | warmup:STEPS (linear from 0) (default: ${DEFAULT-VALUE})")
+    String rhoSchedule;
+    @Option(names = "--gamma-schedule", defaultValue = "constant", description = "GR gamma over training, as --rho-schedule (default: ${DEFAULT-VALUE})")
+    String gammaSchedule;
+    @Option(names = "--lambda-schedule", defaultValue = "constant",
+            description = "input-penalty lambda over training, as --rho-schedule (default: ${DEFAULT-VALUE})")
+    String lambdaSchedule;
+    @Option(names = "--every", defaultValue = "1",
+            description = "run the method's extra passes on every K-th step only, plain steps between (default: ${DEFAULT-VALUE})")
+    int every;
+    @Option(names = "--reuse", description = "with --every K: between full steps, add the last full step's regularization component d - g to the plain gradient")
+    boolean reuse;
+    @Option(names = "--clip-grad-norm", defaultValue = "0",
+            description = "clip the final update direction (after the method, before the optimizer) to this total 2-norm, as PyTorch's clip_grad_norm_; 0 = off (default: ${DEFAULT-VALUE})")
+    double clipGradNorm;
     @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd | adam | adamw (default: ${DEFAULT-VALUE})")
     String optimizer;
     @Option(names = "--lr", defaultValue = "0.1", description = "learning rate (default: ${DEFAULT-VALUE})")
@@ -107,6 +125,19 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-every", defaultValue = "1",
             description = "evaluate on the full training and test sets every N epochs and after the last (default: ${DEFAULT-VALUE})")
     int evalEvery;
+    @Option(names = "--track-sharpness", defaultValue = "0", paramLabel = "N",
+            description = "every N epochs, measure the top Hessian eigenvalue (Lanczos), the trace (Hutchinson) and R_IG on a fixed "
+                    + "training subset; into metrics.jsonl and sharpness.png, cost in the log (default: 0 = off)")
+    int trackSharpness;
+    @Option(names = "--sharpness-subset", defaultValue = "" + SharpnessTracking.DEFAULT_SUBSET,
+            description = "samples in the sharpness subset, drawn with the seed (default: ${DEFAULT-VALUE})")
+    long sharpnessSubset;
+    @Option(names = "--sharpness-lanczos", defaultValue = "" + SharpnessTracking.DEFAULT_LANCZOS,
+            description = "Lanczos iterations (Hessian-vector products) for the top eigenvalue (default: ${DEFAULT-VALUE})")
+    int sharpnessLanczos;
+    @Option(names = "--sharpness-hutchinson", defaultValue = "" + SharpnessTracking.DEFAULT_HUTCHINSON,
+            description = "Hutchinson probes (Hessian-vector products) for the trace (default: ${DEFAULT-VALUE})")
+    int sharpnessHutchinson;
     @Option(names = "--seed", defaultValue = "0", description = "seed of init, data order, dropout (default: ${DEFAULT-VALUE})")
     long seed;
     @Option(names = "--init-weights", description = "start from these weights (safetensors, PyTorch state_dict names)")
@@ -186,6 +217,11 @@ public final class TrainCommand implements Callable<Integer> {
         if (evalEvery < 1) {
             throw new GradregException("--eval-every must be >= 1, got " + evalEvery);
         }
+        if (trackSharpness < 0) {
+            throw new GradregException("--track-sharpness must be >= 0 epochs (0 = off), got " + trackSharpness);
+        }
+        SharpnessTracking tracking = trackSharpness == 0 ? null
+                : new SharpnessTracking(trackSharpness, sharpnessSubset, sharpnessLanczos, sharpnessHutchinson);
         if (trainSize < 0) {
             throw new GradregException("--train-size must be >= 0, got " + trainSize);
         }
@@ -224,6 +260,9 @@ public final class TrainCommand implements Callable<Integer> {
             CropFlip.requireImages(train.x());
             trainer.augment(new CropFlip(4, data.black()));
         }
+        if (tracking != null) {
+            trainer.trackSharpness(tracking);
+        }
         if (resume) {
             Trainer.Position p = Checkpoint.load(trainer, run.checkpoint());
             if (writer) {
@@ -246,6 +285,7 @@ public final class TrainCommand implements Callable<Integer> {
         // --save-best: the best evaluated test accuracy so far (a resumed run continues from its history).
         double[] best = {Double.NEGATIVE_INFINITY};
         trainer.position().history().forEach(m -> best[0] = Double.isFinite(m.testAccuracy()) ? Math.max(best[0], m.testAccuracy()) : best[0]);
+        SharpnessLog sharpnessLog = new SharpnessLog(log, tracking, Math.min(sharpnessSubset, train.size()));
         List<EpochMetrics> history;
         try (Interruption interruption = new Interruption(trainer)) {
             try {
@@ -268,6 +308,7 @@ public final class TrainCommand implements Callable<Integer> {
                             }
                         }
                         progress.onEpoch(metrics);
+                        sharpnessLog.onEpoch(metrics);
                     }
                 });
             } catch (NonFiniteLossException e) {
@@ -292,6 +333,7 @@ public final class TrainCommand implements Callable<Integer> {
                 }
                 run.finish(net, history, Map.of("model", modelOptions.model, "method", cfg.method().describe()));
             }
+            sharpnessLog.finish();
         }
         Map<String, Object> s = RunDirectory.summary(history);
         if (data.test() != null) {
@@ -358,12 +400,17 @@ public final class TrainCommand implements Callable<Integer> {
     private TrainConfig config() {
         Method m = Methods.build(method, new Methods.Options(SecondOrder.parse(secondOrder), gamma, eps, normalized,
                 rho, eta, flood, lambda, delta, beta, projections));
+        Map<String, StrengthSchedule> schedules = new LinkedHashMap<>();
+        schedules.put("rho", StrengthSchedule.parse("--rho-schedule", rhoSchedule));
+        schedules.put("gamma", StrengthSchedule.parse("--gamma-schedule", gammaSchedule));
+        schedules.put("lambda", StrengthSchedule.parse("--lambda-schedule", lambdaSchedule));
+        m = Methods.every(Methods.scheduled(m, schedules), every, reuse);
         OptimizerSpec opt = new OptimizerSpec(OptimizerSpec.parseKind(optimizer), lr, momentum, nesterov, weightDecay);
         if (epochs != null && steps != null) {
             throw new GradregException("give --epochs or --steps, not both");
         }
         return new TrainConfig(m, opt, Schedule.parse(schedule), steps == null ? (epochs == null ? 10 : epochs) : 0,
-                steps == null ? 0 : steps, batchSize, !noShuffle, seed, accumulate);
+                steps == null ? 0 : steps, batchSize, !noShuffle, seed, accumulate, clipGradNorm);
     }
 
     /** config.json: every setting as resolved, what it resolved to, and the versions that ran it. */

@@ -10,7 +10,7 @@ import org.bytedeco.pytorch.global.torch;
  * Adaptive SAM: T = |theta| + eta elementwise (T = 1 for biases and normalization parameters),
  * e = rho T^2 g / ||T g||, d = grad L(theta + e).
  */
-public record Asam(double rho, double eta) implements ParamSpaceMethod {
+public record Asam(double rho, double eta) implements ParamSpaceMethod, Tunable {
     @Override
     public Update direction(ParamOracle o) {
         Oracle.Eval e = o.eval(false);
@@ -18,7 +18,7 @@ public record Asam(double rho, double eta) implements ParamSpaceMethod {
         TensorList t = scaling(o);
         TensorList tg = t.mul(g);
         double n = tg.norm();
-        return new Update(n > 0 ? o.gradAt(t.mul(tg), rho / n) : g, e.loss());
+        return new Update(n > 0 ? o.gradAt(t.mul(tg), rho / n) : g, e.loss()).withGrad(g);
     }
 
     private TensorList scaling(ParamOracle o) {
@@ -30,6 +30,21 @@ public record Asam(double rho, double eta) implements ParamSpaceMethod {
             t[i] = o.net().isBiasOrNorm(names.get(i)) ? torch.ones_like(theta) : theta.abs().add(new Scalar(eta));
         }
         return TensorList.of(t);
+    }
+
+    @Override
+    public String strengthName() {
+        return "rho";
+    }
+
+    @Override
+    public double strength() {
+        return rho;
+    }
+
+    @Override
+    public Method withStrength(double s) {
+        return new Asam(s, eta);
     }
 
     @Override

@@ -8,7 +8,7 @@ public record Flooding(double level) implements ParamSpaceMethod {
     @Override
     public Update direction(ParamOracle o) {
         Oracle.Eval e = o.eval(false);
-        return new Update(e.grad().scale(Math.signum(e.loss() - level)), e.loss());
+        return new Update(e.grad().scale(Math.signum(e.loss() - level)), e.loss()).withGrad(e.grad());
     }
 
     @Override

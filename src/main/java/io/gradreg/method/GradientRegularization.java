@@ -10,7 +10,7 @@ import io.gradreg.engine.TensorList;
  * Forward with gamma = eps is an unnormalized SAM step.
  */
 public record GradientRegularization(double gamma, double eps, SecondOrder secondOrder, boolean normalized)
-        implements ParamSpaceMethod {
+        implements ParamSpaceMethod, Tunable {
 
     @Override
     public Update direction(ParamOracle o) {
@@ -28,7 +28,22 @@ public record GradientRegularization(double gamma, double eps, SecondOrder secon
             case BACKWARD -> g.lerp(line.gradAt(-step), -gamma / step);
             default -> g.add(secondOrder.slope(line, g, step), gamma);
         };
-        return new Update(d, e.loss());
+        return new Update(d, e.loss()).withGrad(g);
+    }
+
+    @Override
+    public String strengthName() {
+        return "gamma";
+    }
+
+    @Override
+    public double strength() {
+        return gamma;
+    }
+
+    @Override
+    public Method withStrength(double s) {
+        return new GradientRegularization(s, eps, secondOrder, normalized);
     }
 
     @Override

@@ -23,7 +23,7 @@ import org.bytedeco.pytorch.global.torch;
  * {@link SecondOrder} choices apply as in parameter space, with step {@code delta}.
  */
 public record InputPenalty(Kind kind, double lambda, SecondOrder secondOrder, double delta, int projections)
-        implements Method {
+        implements Tunable {
 
     /** The four input-gradient penalties of seed 002. */
     public enum Kind { DOUBLEBACK, SPECTREG, JACREG, FROBREG }
@@ -63,7 +63,7 @@ public record InputPenalty(Kind kind, double lambda, SecondOrder secondOrder, do
             TensorList term = slope.scale(2 * lambda * p.weight());
             correction = correction == null ? term : correction.add(term);
         }
-        return new Update(g.add(correction), l.item_double(), penalty);
+        return new Update(g.add(correction), l.item_double(), penalty).withGrad(g.detach());
     }
 
     /**
@@ -119,6 +119,21 @@ public record InputPenalty(Kind kind, double lambda, SecondOrder secondOrder, do
             default -> throw new IllegalStateException(kind.toString());
         }
         return probes;
+    }
+
+    @Override
+    public String strengthName() {
+        return "lambda";
+    }
+
+    @Override
+    public double strength() {
+        return lambda;
+    }
+
+    @Override
+    public Method withStrength(double s) {
+        return new InputPenalty(kind, s, secondOrder, delta, projections);
     }
 
     @Override

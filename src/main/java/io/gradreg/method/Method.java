@@ -9,6 +9,10 @@ package io.gradreg.method;
  * batch is the size-weighted mean of its directions on any split of the batch (true of the
  * per-sample input penalties and the confidence penalty without batch norm). {@link Shards} relies
  * on it for gradient accumulation and data parallelism.
+ *
+ * <p>What changes over training (a {@link Scheduled} strength, the component kept by
+ * {@link Every}) is a function of the {@link Step}: the trainer asks {@link #at} for the method of
+ * each step, optax-style, instead of the method keeping hidden state.
  */
 public interface Method {
     /** The update direction for the oracle's batch at the current parameters. */
@@ -16,4 +20,17 @@ public interface Method {
 
     /** A short description with hyperparameters, e.g. {@code gr(exact, gamma=0.1)}. */
     String describe();
+
+    /** The method to run at {@code step}: itself, unless it changes over training. */
+    default Method at(Step step) {
+        return this;
+    }
+
+    /**
+     * Whether the trainer must keep the regularization component d − g of step {@code t}'s update
+     * and hand it back in later {@link Step}s (see {@link Every}).
+     */
+    default boolean keepsComponent(long t) {
+        return false;
+    }
 }

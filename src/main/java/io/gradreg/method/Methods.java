@@ -1,6 +1,7 @@
 package io.gradreg.method;
 
 import io.gradreg.GradregException;
+import java.util.Map;
 
 /** Builds a {@link Method} from its command-line name and hyperparameters. */
 public final class Methods {
@@ -42,6 +43,47 @@ public final class Methods {
             case "confpen" -> new ConfidencePenalty(nonNegative("beta", o.beta()));
             default -> throw new GradregException("unknown method '" + name + "': expected one of " + NAMES);
         };
+    }
+
+    /**
+     * {@code m} with the strength schedules that apply to it: {@code schedules} maps a strength name
+     * ({@code rho}, {@code gamma}, {@code lambda}) to its schedule. A schedule other than constant
+     * for a parameter the method does not have is an error naming the methods that have it.
+     */
+    public static Method scheduled(Method m, Map<String, StrengthSchedule> schedules) {
+        Method out = m;
+        for (Map.Entry<String, StrengthSchedule> e : schedules.entrySet()) {
+            if (e.getValue().isConstant()) {
+                continue;
+            }
+            if (!(m instanceof Tunable t) || !t.strengthName().equals(e.getKey())) {
+                throw new GradregException("--" + e.getKey() + "-schedule: " + m.describe() + " has no " + e.getKey()
+                        + " (it applies to " + HAVING.get(e.getKey()) + ")");
+            }
+            out = new Scheduled(t, e.getValue());
+        }
+        return out;
+    }
+
+    /** Which methods have each schedulable strength. */
+    private static final Map<String, String> HAVING = Map.of("rho", "sam, asam", "gamma", "gr",
+            "lambda", "doubleback, spectreg, jacreg, frobreg");
+
+    /**
+     * {@code m} run every {@code k}-th step, plain steps between, or with {@code reuse} the last
+     * regularization component between (see {@link Every}); {@code m} itself when k = 1 without reuse.
+     */
+    public static Method every(Method m, int k, boolean reuse) {
+        if (k < 1) {
+            throw new GradregException("--every must be >= 1, got " + k);
+        }
+        if (reuse && k < 2) {
+            throw new GradregException("--reuse needs --every K with K >= 2 (with K = 1 every step is a full step)");
+        }
+        if (reuse && m instanceof ConfidencePenalty) {
+            throw new GradregException("--reuse needs the plain gradient g of a full step, which confpen does not compute");
+        }
+        return k == 1 ? m : new Every(m, k, reuse);
     }
 
     private static double positive(String what, double v) {

@@ -5,7 +5,7 @@ public final class Plain implements ParamSpaceMethod {
     @Override
     public Update direction(ParamOracle o) {
         Oracle.Eval e = o.eval(false);
-        return new Update(e.grad(), e.loss());
+        return new Update(e.grad(), e.loss()).withGrad(e.grad());
     }
 
     @Override

@@ -22,6 +22,16 @@ public final class Shards {
      * smaller than the number of workers): it then contributes zeros but still joins every sum.
      */
     public static Update direction(Method method, Net net, List<Oracle> shards, long totalSize, Reducer reducer) {
+        return direction(method, net, shards, totalSize, reducer, false);
+    }
+
+    /**
+     * As above; with {@code withGrad}, a sample-separable method's plain gradient g is also summed
+     * over the shards and reduced (one more all-reduce), so the update carries the whole batch's g.
+     * Every worker must pass the same {@code withGrad}. A parameter-space method's update carries
+     * the reduced g anyway.
+     */
+    public static Update direction(Method method, Net net, List<Oracle> shards, long totalSize, Reducer reducer, boolean withGrad) {
         double[] w = new double[shards.size()];
         for (int k = 0; k < w.length; k++) {
             w[k] = (double) shards.get(k).batchSize() / totalSize;
@@ -30,16 +40,24 @@ public final class Shards {
             return p.direction(new ShardedOracle(net, shards, w, reducer));
         }
         TensorList acc = net.params().zerosLike();
+        TensorList grad = withGrad ? net.params().zerosLike() : null;
         double loss = 0;
         double penalty = 0;
         for (int k = 0; k < w.length; k++) {
             try (PointerScope scope = new PointerScope()) {
                 Update u = method.direction(shards.get(k));
                 acc.addInPlace(u.direction().detach(), w[k]);
+                if (withGrad) {
+                    if (u.grad() == null) {
+                        throw new IllegalStateException(method.describe() + " does not report its plain gradient");
+                    }
+                    grad.addInPlace(u.grad().detach(), w[k]);
+                }
                 loss += w[k] * u.loss();
                 penalty += w[k] * u.penalty();
             }
         }
-        return new Update(reducer.sum(acc), reducer.sum(loss), reducer.sum(penalty));
+        Update u = new Update(reducer.sum(acc), reducer.sum(loss), reducer.sum(penalty));
+        return withGrad ? u.withGrad(reducer.sum(grad)) : u;
     }
 }

@@ -1,6 +1,7 @@
 package io.gradreg.train;
 
 import io.gradreg.GradregException;
+import io.gradreg.engine.TensorList;
 import io.gradreg.engine.Tensors;
 import io.gradreg.nn.Net;
 import java.io.IOException;
@@ -25,7 +26,8 @@ import org.bytedeco.pytorch.Tensor;
  */
 public final class Checkpoint {
     private static final long FORMAT = 1;
-    private static final int METRIC_FIELDS = 13;
+    /** Fields of an epoch's metrics in the history; a checkpoint written before sharpness tracking has 13. */
+    private static final int METRIC_FIELDS = 19;
 
     private Checkpoint() {}
 
@@ -45,6 +47,14 @@ public final class Checkpoint {
             root.write("position", Tensors.fromLongs(new long[] {p.step(), p.epoch(), p.stepInEpoch(), p.epochNanos()}, 4));
             root.write("epoch_sums", Tensors.fromDoubles(new double[] {p.epochLoss(), p.epochPenalty()}, 2));
             root.write("history", Tensors.fromDoubles(flatten(p.history()), p.history().size(), METRIC_FIELDS));
+            TensorList c = trainer.component();
+            if (c != null) { // --every K --reuse: the kept regularization component, raw bits
+                OutputArchive comp = new OutputArchive();
+                for (int i = 0; i < c.size(); i++) {
+                    comp.write(String.valueOf(i), c.get(i));
+                }
+                root.write("component", comp);
+            }
             Files.createDirectories(file.toAbsolutePath().getParent());
             root.save_to(tmp.toString());
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -85,8 +95,10 @@ public final class Checkpoint {
             long[] pos = Tensors.toLongs(read(root, file, "position"));
             double[] sums = Tensors.toDoubles(read(root, file, "epoch_sums"));
             Trainer.Position p = new Trainer.Position(pos[0], (int) pos[1], pos[2], sums[0], sums[1], pos[3],
-                    unflatten(Tensors.toDoubles(read(root, file, "history"))));
+                    unflatten(read(root, file, "history")));
             trainer.restore(p);
+            InputArchive comp = new InputArchive();
+            trainer.restoreComponent(root.try_read("component", comp) ? readComponent(trainer, comp, file) : null);
             return p;
         } catch (GradregException e) {
             throw e;
@@ -110,6 +122,18 @@ public final class Checkpoint {
         }
     }
 
+    private static TensorList readComponent(Trainer trainer, InputArchive in, Path file) {
+        TensorList params = trainer.net().params();
+        Tensor[] t = new Tensor[params.size()];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = read(in, file, String.valueOf(i));
+            if (!Arrays.equals(Tensors.shape(t[i]), Tensors.shape(params.get(i)))) {
+                throw new GradregException(file + ": the kept regularization component does not fit the model");
+            }
+        }
+        return TensorList.of(t);
+    }
+
     private static Tensor read(InputArchive in, Path file, String key) {
         Tensor t = new Tensor();
         if (!in.try_read(key, t)) {
@@ -123,18 +147,26 @@ public final class Checkpoint {
         int i = 0;
         for (EpochMetrics m : history) {
             for (double v : new double[] {m.epoch(), m.step(), m.lr(), m.trainLoss(), m.trainAccuracy(), m.testLoss(),
-                    m.testAccuracy(), m.gradNorm(), m.rIG(), m.lambdaIG(), m.batchLoss(), m.penalty(), m.msPerStep()}) {
+                    m.testAccuracy(), m.gradNorm(), m.rIG(), m.lambdaIG(), m.batchLoss(), m.penalty(), m.msPerStep(),
+                    m.hessianTop(), m.hessianTrace(), m.hessianTraceSe(), m.subsetRIG(), m.sharpnessMs(), m.sharpnessCpuMs()}) {
                 out[i++] = v;
             }
         }
         return out;
     }
 
-    private static List<EpochMetrics> unflatten(double[] v) {
+    /** The history as written: rows of 13 fields (older checkpoints) or {@value #METRIC_FIELDS}; missing fields are NaN. */
+    private static List<EpochMetrics> unflatten(Tensor history) {
+        long[] shape = Tensors.shape(history);
+        int width = shape.length == 2 ? (int) shape[1] : METRIC_FIELDS;
+        double[] raw = Tensors.toDoubles(history);
         List<EpochMetrics> out = new ArrayList<>();
-        for (int i = 0; i + METRIC_FIELDS <= v.length; i += METRIC_FIELDS) {
-            out.add(new EpochMetrics((int) v[i], (long) v[i + 1], v[i + 2], v[i + 3], v[i + 4], v[i + 5], v[i + 6],
-                    v[i + 7], v[i + 8], v[i + 9], v[i + 10], v[i + 11], v[i + 12]));
+        for (int i = 0; i + width <= raw.length && width > 0; i += width) {
+            double[] v = new double[METRIC_FIELDS];
+            java.util.Arrays.fill(v, Double.NaN);
+            System.arraycopy(raw, i, v, 0, Math.min(width, METRIC_FIELDS));
+            out.add(new EpochMetrics((int) v[0], (long) v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12],
+                    v[13], v[14], v[15], v[16], v[17], v[18]));
         }
         return out;
     }

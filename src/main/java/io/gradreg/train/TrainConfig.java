@@ -9,9 +9,15 @@ import io.gradreg.method.Plain;
  *
  * @param seed seeds batch order and, per step, libtorch's generator (dropout, projections)
  * @param accumulate micro-batches per batch (gradient accumulation); 1 = the batch in one pass
+ * @param clipGradNorm clip the final update direction to this total 2-norm ({@link Clipping}); 0 = off
  */
 public record TrainConfig(Method method, OptimizerSpec optimizer, Schedule schedule, int epochs, long steps,
-        int batchSize, boolean shuffle, long seed, int accumulate) {
+        int batchSize, boolean shuffle, long seed, int accumulate, double clipGradNorm) {
+
+    public TrainConfig(Method method, OptimizerSpec optimizer, Schedule schedule, int epochs, long steps, int batchSize,
+            boolean shuffle, long seed, int accumulate) {
+        this(method, optimizer, schedule, epochs, steps, batchSize, shuffle, seed, accumulate, 0);
+    }
 
     public TrainConfig(Method method, OptimizerSpec optimizer, Schedule schedule, int epochs, long steps, int batchSize,
             boolean shuffle, long seed) {
@@ -31,6 +37,9 @@ public record TrainConfig(Method method, OptimizerSpec optimizer, Schedule sched
         if (accumulate < 1 || accumulate > batchSize) {
             throw new GradregException("--accumulate must be between 1 and the batch size (" + batchSize + "), got " + accumulate);
         }
+        if (!(clipGradNorm >= 0) || Double.isInfinite(clipGradNorm)) {
+            throw new GradregException("--clip-grad-norm must be a positive number (0 = off), got " + clipGradNorm);
+        }
     }
 
     /** Plain SGD, constant rate, shuffled batches. */
@@ -43,23 +52,28 @@ public record TrainConfig(Method method, OptimizerSpec optimizer, Schedule sched
     }
 
     public TrainConfig withMethod(Method m) {
-        return new TrainConfig(m, optimizer, schedule, epochs, steps, batchSize, shuffle, seed, accumulate);
+        return new TrainConfig(m, optimizer, schedule, epochs, steps, batchSize, shuffle, seed, accumulate, clipGradNorm);
     }
 
     public TrainConfig withOptimizer(OptimizerSpec o) {
-        return new TrainConfig(method, o, schedule, epochs, steps, batchSize, shuffle, seed, accumulate);
+        return new TrainConfig(method, o, schedule, epochs, steps, batchSize, shuffle, seed, accumulate, clipGradNorm);
     }
 
     public TrainConfig withSchedule(Schedule s) {
-        return new TrainConfig(method, optimizer, s, epochs, steps, batchSize, shuffle, seed, accumulate);
+        return new TrainConfig(method, optimizer, s, epochs, steps, batchSize, shuffle, seed, accumulate, clipGradNorm);
     }
 
     public TrainConfig withSteps(long s) {
-        return new TrainConfig(method, optimizer, schedule, 0, s, batchSize, shuffle, seed, accumulate);
+        return new TrainConfig(method, optimizer, schedule, 0, s, batchSize, shuffle, seed, accumulate, clipGradNorm);
+    }
+
+    /** Clips the final update direction to total 2-norm {@code c} (0 = off), as PyTorch's clip_grad_norm_. */
+    public TrainConfig withClipGradNorm(double c) {
+        return new TrainConfig(method, optimizer, schedule, epochs, steps, batchSize, shuffle, seed, accumulate, c);
     }
 
     /** Splits every batch into {@code k} micro-batches whose results are accumulated exactly. */
     public TrainConfig withAccumulate(int k) {
-        return new TrainConfig(method, optimizer, schedule, epochs, steps, batchSize, shuffle, seed, k);
+        return new TrainConfig(method, optimizer, schedule, epochs, steps, batchSize, shuffle, seed, k, clipGradNorm);
     }
 }

@@ -12,6 +12,7 @@ import io.gradreg.method.GradientRegularization;
 import io.gradreg.method.Loss;
 import io.gradreg.method.Method;
 import io.gradreg.method.ParamSpaceMethod;
+import io.gradreg.method.Step;
 import io.gradreg.method.Oracle;
 import io.gradreg.method.Reducer;
 import io.gradreg.method.Shards;
@@ -57,6 +58,8 @@ public final class Trainer {
     private boolean syncBatchNorm;
     private CropFlip augment;
     private int evalEvery = 1;
+    private SharpnessTracking sharpness;
+    private Dataset sharpnessSubset;
     // Where the run is: everything a checkpoint needs besides weights and optimizer state.
     private long step;
     private int epoch;
@@ -65,6 +68,9 @@ public final class Trainer {
     private double epochPenalty;
     private long epochNanos;
     private final List<EpochMetrics> history = new ArrayList<>();
+    // The regularization component kept by --every K --reuse: state of the run, checkpointed.
+    private final TensorList component;
+    private boolean hasComponent;
 
     public Trainer(Net net, Loss loss, TrainConfig cfg) {
         Engine.threads();
@@ -72,6 +78,13 @@ public final class Trainer {
         this.loss = loss;
         this.cfg = cfg;
         this.optimizer = cfg.optimizer().build(net.params());
+        // Allocated here, outside any step's scope: a step's own tensors are freed when it ends.
+        this.component = keepsComponents(cfg) ? net.params().zerosLike() : null;
+    }
+
+    /** Whether the method ever keeps a regularization component (it may first do so at step 0). */
+    private static boolean keepsComponents(TrainConfig cfg) {
+        return cfg.method().keepsComponent(0);
     }
 
     public Net net() {
@@ -92,6 +105,15 @@ public final class Trainer {
             throw new GradregException("evaluation interval must be >= 1 epoch, got " + k);
         }
         evalEvery = k;
+        return this;
+    }
+
+    /**
+     * Measures the top Hessian eigenvalue, the trace and R_IG on a fixed subset of the training set
+     * after every {@code s.everyEpochs()}-th epoch; the values go into that epoch's metrics.
+     */
+    public Trainer trackSharpness(SharpnessTracking s) {
+        this.sharpness = s;
         return this;
     }
 
@@ -189,6 +211,12 @@ public final class Trainer {
             boolean evaluate = step >= total || epoch % evalEvery == 0;
             EpochMetrics m = evaluate ? metrics(train, test, total, epochLoss / done, epochPenalty / done, epochNanos / 1e6 / done)
                     : unevaluated(total, epochLoss / done, epochPenalty / done, epochNanos / 1e6 / done);
+            if (sharpness != null && epoch % sharpness.everyEpochs() == 0) {
+                if (sharpnessSubset == null) {
+                    sharpnessSubset = sharpness.subsetOf(train, cfg.seed());
+                }
+                m = m.withSharpness(sharpness.measure(net, loss, sharpnessSubset, cfg.seed()));
+            }
             stepInEpoch = 0;
             epochLoss = 0;
             epochPenalty = 0;
@@ -238,20 +266,28 @@ public final class Trainer {
     public StepResult step(Dataset batch, long totalSteps) {
         try (PointerScope scope = new PointerScope()) {
             net.train(true);
+            // The method of this step: its scheduled strength, and for --every the full or the in-between step.
+            Method method = cfg.method().at(new Step(step, totalSteps, cfg.schedule().factor(step, totalSteps),
+                    hasComponent ? component : null));
+            boolean keep = cfg.method().keepsComponent(step);
             Update u;
             if (parallel == null && cfg.accumulate() == 1) {
-                u = cfg.method().direction(new Oracle(net, loss, batch.x(), batch.y(), stepSeed(step)));
+                u = method.direction(new Oracle(net, loss, batch.x(), batch.y(), stepSeed(step)));
             } else {
                 Reducer reducer = parallel == null ? Reducer.LOCAL : parallel;
-                u = Shards.direction(cfg.method(), net, microBatches(workerSlice(batch)), batch.size(), reducer);
+                u = Shards.direction(method, net, microBatches(workerSlice(batch)), batch.size(), reducer, keep);
             }
             if (!Double.isFinite(u.loss())) {
                 throw new NonFiniteLossException(u.loss(), step + 1);
             }
+            if (keep) {
+                keepComponent(u);
+            }
+            TensorList d = Clipping.clipGradNorm(u.direction(), cfg.clipGradNorm());
             OptimizerSpec.setLearningRate(optimizer, learningRate(step, totalSteps));
             TensorList params = net.params();
             for (int i = 0; i < params.size(); i++) {
-                params.get(i).mutable_grad().put(u.direction().get(i));
+                params.get(i).mutable_grad().put(d.get(i));
             }
             optimizer.step();
             if (parallel != null && net.hasBatchNorm() && !syncBatchNorm) {
@@ -260,6 +296,36 @@ public final class Trainer {
             step++;
             return new StepResult(u.loss(), u.penalty());
         }
+    }
+
+    /**
+     * Keeps c = d − g of a full step's update (before clipping) in storage allocated outside any
+     * step's native-memory scope, so it outlives the step.
+     */
+    private void keepComponent(Update u) {
+        if (u.grad() == null) {
+            throw new IllegalStateException(cfg.method().describe() + " does not report its plain gradient");
+        }
+        component.copyFrom(u.direction().sub(u.grad()));
+        hasComponent = true;
+    }
+
+    /** The regularization component kept for reuse ({@link io.gradreg.method.Every}), or null when there is none yet. */
+    public TensorList component() {
+        return hasComponent ? component : null;
+    }
+
+    /** Restores a kept component, e.g. from a checkpoint (null: none kept yet). */
+    public void restoreComponent(TensorList c) {
+        if (c == null) {
+            hasComponent = false;
+            return;
+        }
+        if (component == null) {
+            throw new GradregException("this run keeps no regularization component, but the checkpoint has one (was it started with --reuse?)");
+        }
+        component.copyFrom(c);
+        hasComponent = true;
     }
 
     /**

@@ -9,7 +9,10 @@ import io.gradreg.engine.DType;
 import io.gradreg.engine.Engine;
 import io.gradreg.engine.TensorList;
 import io.gradreg.method.GradientRegularization;
+import io.gradreg.method.Every;
 import io.gradreg.method.Loss;
+import io.gradreg.method.Scheduled;
+import io.gradreg.method.StrengthSchedule;
 import io.gradreg.method.Sam;
 import io.gradreg.method.SecondOrder;
 import io.gradreg.nn.Activation;
@@ -43,9 +46,23 @@ class CheckpointTest {
                 .withOptimizer(new OptimizerSpec(OptimizerSpec.Kind.ADAM, 0.01, 0, false, 0)).withSchedule(Schedule.STEP);
     }
 
+    /**
+     * A warm-up schedule of GR's gamma, SAM every 3 steps reusing its kept component, and clipping:
+     * step 17 falls between full steps (15 and 18), so the resumed run needs the kept component.
+     */
+    static TrainConfig scheduledEveryReuse() {
+        StrengthSchedule warmup = StrengthSchedule.parse("--gamma-schedule", "warmup:20");
+        return sgdGr().withMethod(new Every(new Scheduled(new GradientRegularization(0.05, 0.01, SecondOrder.FORWARD, false), warmup), 3, true))
+                .withClipGradNorm(0.5);
+    }
+
+    static TrainConfig followLrSamEvery() {
+        return adamSam().withMethod(new Every(new Scheduled(new Sam(0.05), StrengthSchedule.parse("--rho-schedule", "follow-lr")), 4, true));
+    }
+
     @Test
     void aRunInterruptedMidEpochAndResumedEndsBitIdentical() {
-        for (TrainConfig cfg : new TrainConfig[] {sgdGr(), adamSam()}) {
+        for (TrainConfig cfg : new TrainConfig[] {sgdGr(), adamSam(), scheduledEveryReuse(), followLrSamEvery()}) {
             Trainer whole = new Trainer(net(1), Loss.CROSS_ENTROPY, cfg);
             List<EpochMetrics> expected = whole.fit(train, test, Trainer.Listener.NONE);
 
@@ -72,6 +89,9 @@ class CheckpointTest {
             List<EpochMetrics> got = resumed.fit(train, test, Trainer.Listener.NONE);
 
             assertArrayEquals(whole.net().params().toDoubles(), resumed.net().params().toDoubles(), 0.0, cfg.method().describe());
+            if (whole.component() != null) {
+                assertArrayEquals(whole.component().toDoubles(), resumed.component().toDoubles(), 0.0, "the kept component");
+            }
             assertArrayEquals(TensorList.of(whole.net().buffers(true)).toDoubles(),
                     TensorList.of(resumed.net().buffers(true)).toDoubles(), 0.0, "batch-norm running statistics");
             assertEquals(expected.size(), got.size());
@@ -84,6 +104,33 @@ class CheckpointTest {
                 assertEquals(a.batchLoss(), b.batchLoss(), 0.0, "epoch " + a.epoch() + ": the running sums survive the checkpoint");
             }
         }
+    }
+
+    @Test
+    void withoutItsKeptComponentAResumedReuseRunWouldDiffer() {
+        // the check above is only meaningful if the component matters: resume once with it dropped
+        TrainConfig cfg = scheduledEveryReuse();
+        Trainer whole = new Trainer(net(1), Loss.CROSS_ENTROPY, cfg);
+        whole.fit(train, null, Trainer.Listener.NONE);
+        Trainer first = new Trainer(net(1), Loss.CROSS_ENTROPY, cfg);
+        first.fit(train, null, new Trainer.Listener() {
+            @Override
+            public void onStep(long step, long total, int epoch, double loss) {
+                if (step == 17) {
+                    first.requestStop();
+                }
+            }
+        });
+        Path file = tmp.resolve("reuse.pt");
+        Checkpoint.save(first, file);
+        Trainer resumed = new Trainer(net(2), Loss.CROSS_ENTROPY, cfg);
+        Checkpoint.load(resumed, file);
+        assertNotNull(resumed.component());
+        resumed.restoreComponent(null);
+        resumed.fit(train, null, Trainer.Listener.NONE);
+        assertFalse(java.util.Arrays.equals(whole.net().params().toDoubles(), resumed.net().params().toDoubles()));
+        GradregException e = assertThrows(GradregException.class, () -> Checkpoint.load(new Trainer(net(1), Loss.CROSS_ENTROPY, sgdGr()), file));
+        assertEquals("this run keeps no regularization component, but the checkpoint has one (was it started with --reuse?)", e.getMessage());
     }
 
     @Test

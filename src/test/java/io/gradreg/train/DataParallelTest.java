@@ -7,12 +7,15 @@ import io.gradreg.GradregException;
 import io.gradreg.data.Dataset;
 import io.gradreg.data.Synthetic;
 import io.gradreg.engine.DType;
+import io.gradreg.method.Every;
 import io.gradreg.method.GradientRegularization;
 import io.gradreg.method.InputPenalty;
 import io.gradreg.method.Loss;
 import io.gradreg.method.Method;
 import io.gradreg.method.Plain;
 import io.gradreg.method.Sam;
+import io.gradreg.method.Scheduled;
+import io.gradreg.method.StrengthSchedule;
 import io.gradreg.method.SecondOrder;
 import io.gradreg.nn.Activation;
 import io.gradreg.nn.Net;
@@ -48,7 +51,11 @@ class DataParallelTest {
         try {
             for (Method m : new Method[] {new Plain(), new GradientRegularization(0.1, 0, SecondOrder.EXACT, false),
                     new GradientRegularization(0.1, 0.01, SecondOrder.FORWARD, false), new Sam(0.05),
-                    new InputPenalty(InputPenalty.Kind.DOUBLEBACK, 0.1, SecondOrder.EXACT, 0.01, 0)}) {
+                    new InputPenalty(InputPenalty.Kind.DOUBLEBACK, 0.1, SecondOrder.EXACT, 0.01, 0),
+                    // --every/--reuse with a schedule: the kept component is the whole batch's (for the input
+                    // penalty, g is all-reduced on full steps too)
+                    new Every(new Scheduled(new Sam(0.05), StrengthSchedule.parse("--rho-schedule", "warmup:3")), 2, true),
+                    new Every(new InputPenalty(InputPenalty.Kind.DOUBLEBACK, 0.1, SecondOrder.FORWARD, 0.01, 0), 3, true)}) {
                 Net ref = Fixtures.mlp(10, Activation.TANH, 5, 7, 3);
                 new Trainer(ref, Loss.CROSS_ENTROPY, TrainConfig.of(m, 0.1, 2, 16, 1)
                         .withOptimizer(new OptimizerSpec(OptimizerSpec.Kind.SGD, 0.1, 0.9, false, 0))).fit(data, null, Trainer.Listener.NONE);
