@@ -233,11 +233,11 @@ public final class TrainCommand implements Callable<Integer> {
         // Only rank 0 writes and locks; the other workers keep a view that writes nothing.
         boolean writer = rank == 0;
         try (RunDirectory run = !writer ? RunDirectory.readOnly(out) : resume ? RunDirectory.existing(out) : RunDirectory.fresh(out, overwrite)) {
-            return train(log, cfg, dt, run);
+            return train(log, cfg, dt, tracking, run);
         }
     }
 
-    private Integer train(PrintWriter log, TrainConfig cfg, DType dt, RunDirectory run) {
+    private Integer train(PrintWriter log, TrainConfig cfg, DType dt, SharpnessTracking tracking, RunDirectory run) {
         boolean writer = rank == 0;
         if (threads != null) {
             Engine.start(threads);
