@@ -22,11 +22,40 @@ import org.bytedeco.pytorch.global.torch;
  * slope of s -> grad_theta Psi_j(x + s d_j) along d_j = grad_x psi_j, so the same
  * {@link SecondOrder} choices apply as in parameter space, with step {@code delta}.
  */
-public record InputPenalty(Kind kind, double lambda, SecondOrder secondOrder, double delta, int projections)
+public record InputPenalty(Kind kind, double lambda, SecondOrder secondOrder, double delta, int projections, Projection projection)
         implements Method {
 
     /** The four input-gradient penalties of seed 002. */
     public enum Kind { DOUBLEBACK, SPECTREG, JACREG, FROBREG }
+
+    /**
+     * How SpectReg's (and the projection estimates') Gaussian vectors r are drawn: one per sample
+     * and step (methods.md), or one per mini-batch, shared by its samples (seed 002's code). The
+     * batch draw comes from the step's batch seed, so every shard and worker uses the same r.
+     */
+    public enum Projection {
+        SAMPLE, BATCH;
+
+        /** Parses sample | batch. */
+        public static Projection parse(String s) {
+            for (Projection p : values()) {
+                if (p.name().equalsIgnoreCase(s)) {
+                    return p;
+                }
+            }
+            throw new GradregException("unknown projection '" + s + "': expected sample or batch");
+        }
+    }
+
+    /** Per-sample projections (methods.md). */
+    public InputPenalty(Kind kind, double lambda, SecondOrder secondOrder, double delta, int projections) {
+        this(kind, lambda, secondOrder, delta, projections, Projection.SAMPLE);
+    }
+
+    /** Whether the penalty needs no labels, so that it can run on unlabeled inputs. */
+    public boolean labelFree() {
+        return kind != Kind.DOUBLEBACK;
+    }
 
     private record Probe(UnaryOperator<Tensor> psi, double weight) {}
 
@@ -35,20 +64,37 @@ public record InputPenalty(Kind kind, double lambda, SecondOrder secondOrder, do
         if (kind == Kind.JACREG && o.lossFunction() != Loss.CROSS_ENTROPY) {
             throw new GradregException("jacreg penalizes the softmax Jacobian and needs a classification task");
         }
-        Tensor x = o.x().detach().set_requires_grad(true);
-        Tensor out = o.forward(x);
-        Tensor l = o.loss(out);
+        Tensor unlabeled = o.penaltyX();
+        if (unlabeled != null && !labelFree()) {
+            throw new GradregException("doubleback needs labels: unlabeled inputs work with spectreg, frobreg and jacreg");
+        }
         TensorList params = o.params();
-        TensorList withX = params.append(x);
         int m = params.size();
-        long n = o.batchSize();
         boolean exact = secondOrder.needsGraph();
+        // The penalty's inputs: the labeled batch itself, or unlabeled inputs beside it.
+        Tensor x;
+        Tensor out;
+        Tensor l;
+        Tensor pOut;
+        if (unlabeled == null) {
+            x = o.x().detach().set_requires_grad(true);
+            out = o.forward(x);
+            l = o.loss(out);
+            pOut = out;
+        } else {
+            out = o.forward(o.x());
+            l = o.loss(out);
+            x = unlabeled.detach().set_requires_grad(true);
+            pOut = o.forward(x);
+        }
+        TensorList withX = params.append(x);
+        long n = x.size(0);
 
         TensorList g = kind == Kind.DOUBLEBACK ? null : Oracle.grad(l, params, true, false);
         TensorList correction = null;
         double penalty = 0;
-        for (Probe p : probes(o, out)) {
-            TensorList both = Oracle.grad(p.psi().apply(out), withX, true, exact);
+        for (Probe p : probes(o, pOut, n)) {
+            TensorList both = Oracle.grad(p.psi().apply(pOut), withX, true, exact);
             TensorList gradPsi = both.head(m).detach();
             Tensor gradX = both.get(m);
             if (g == null) {
@@ -56,22 +102,21 @@ public record InputPenalty(Kind kind, double lambda, SecondOrder secondOrder, do
             }
             Tensor d = gradX.detach().mul(new Scalar((double) n));
             penalty += p.weight() * n * gradX.detach().square().sum().item_double();
-            TensorList slope = secondOrder.slope(o.inputLine(p.psi(), d, gradX), gradPsi, delta);
+            TensorList slope = secondOrder.slope(o.inputLine(x.detach(), p.psi(), d, gradX), gradPsi, delta);
             TensorList term = slope.scale(2 * lambda * p.weight());
             correction = correction == null ? term : correction.add(term);
         }
         return new Update(g.add(correction), l.item_double(), penalty);
     }
 
-    private List<Probe> probes(Oracle o, Tensor out) {
-        long n = o.batchSize();
+    private List<Probe> probes(Oracle o, Tensor out, long n) {
         Scalar invN = new Scalar(1.0 / n);
         Tensor outDetached = out.detach();
         List<Probe> probes = new ArrayList<>();
         switch (kind) {
             case DOUBLEBACK -> probes.add(new Probe(o::loss, 1.0));
             case SPECTREG -> {
-                Tensor r = torch.randn_like(outDetached);
+                Tensor r = gaussian(o, outDetached, 0);
                 probes.add(new Probe(f -> f.mul(r).sum().mul(invN), 1.0));
             }
             case FROBREG, JACREG -> {
@@ -83,7 +128,7 @@ public record InputPenalty(Kind kind, double lambda, SecondOrder secondOrder, do
                     }
                 } else {
                     for (int j = 0; j < projections; j++) {
-                        Tensor r = torch.randn_like(outDetached);
+                        Tensor r = gaussian(o, outDetached, j);
                         probes.add(new Probe(f -> h.apply(f).mul(r).sum().mul(invN), 1.0 / projections));
                     }
                 }
@@ -93,10 +138,24 @@ public record InputPenalty(Kind kind, double lambda, SecondOrder secondOrder, do
         return probes;
     }
 
+    /**
+     * Gaussian projections shaped like {@code out}: fresh per sample, or one row drawn from the
+     * batch seed and broadcast over the samples. The batch draw reseeds libtorch's generator,
+     * which every later forward pass of the step reseeds again (see {@link Oracle#forward}).
+     */
+    private Tensor gaussian(Oracle o, Tensor out, int j) {
+        if (projection == Projection.SAMPLE) {
+            return torch.randn_like(out);
+        }
+        torch.manual_seed((o.batchSeed() ^ 0x5DEECE66DL) + j);
+        return torch.randn_like(out.narrow(0, 0, 1));
+    }
+
     @Override
     public String describe() {
         return kind.name().toLowerCase() + "(" + secondOrder + ", lambda=" + lambda
                 + (secondOrder.needsGraph() ? "" : ", delta=" + delta)
-                + (projections > 0 ? ", projections=" + projections : "") + ")";
+                + (projections > 0 ? ", projections=" + projections : "")
+                + (projection == Projection.BATCH && kind != Kind.DOUBLEBACK ? ", projection=batch" : "") + ")";
     }
 }
