@@ -13,7 +13,7 @@ public final class Experiments {
     public static Map<String, Experiment> all() {
         Map<String, Experiment> m = new LinkedHashMap<>();
         for (Experiment e : List.<Experiment>of(new SmallMnist(), new Smoothness(), new GrCompute(), new Dln(), new IgrTwoParam(),
-                new IgrMnist(), new FloodingVsGr())) {
+                new IgrMnist(), new FloodingVsGr(), new SemiSupervised())) {
             m.put(e.name(), e);
         }
         return m;

@@ -258,7 +258,7 @@ public final class SmallMnist implements Experiment {
         md.append("Files: small-mnist.csv (the tables), runs.csv (every run). Run directories: ").append(spec.out()).append(".\n");
 
         String head = reproduced == claims ? "reproduced" : reproduced == 0 ? "not reproduced" : "partly reproduced";
-        String verdict = String.format("%s on the authors' protocol: %d of the paper's %d GR gains of 0.2 points or more are reproduced "
+        String verdict = String.format("%s: on the authors' protocol, %d of the paper's %d GR gains of 0.2 points or more are reproduced "
                 + "(paired Δ ≥ 2 SE over %d seeds): %s", head, reproduced, claims, seeds, String.join("; ", notes));
         return new Report(verdict, md.toString());
     }

@@ -82,9 +82,10 @@ public final class Smoothness implements Experiment {
         double[][] mse = new double[lambdas.length][seeds.length];
         Map<String, double[]> fits = new LinkedHashMap<>();
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (int l = 0; l < lambdas.length; l++) {
-            for (int i = 0; i < seeds.length; i++) {
-                Path f = runs.resolve("lambda=" + lambdas[l] + "_seed=" + seeds[i] + ".json");
+        // Seed-major, so that a partial run already has whole λ curves.
+        for (int i = 0; i < seeds.length; i++) {
+            for (int l = 0; l < lambdas.length; l++) {
+                Path f = runFile(runs, lambdas[l], seeds[i]);
                 if (!Files.isRegularFile(f)) {
                     long s0 = System.nanoTime();
                     double[] fit = train(lambdas[l], seeds[i], steps, widths);
@@ -92,10 +93,17 @@ public final class Smoothness implements Experiment {
                     for (int j = 0; j < fit.length; j++) {
                         m += (fit[j] - gy[j]) * (fit[j] - gy[j]) / fit.length;
                     }
-                    Json.writeFile(f, Map.of("lambda", lambdas[l], "seed", seeds[i], "mse", m, "fit", fit, "seconds", (System.nanoTime() - s0) / 1e9));
+                    double sec = (System.nanoTime() - s0) / 1e9;
+                    Json.writeFile(f, Map.of("lambda", lambdas[l], "seed", seeds[i], "mse", m, "fit", fit, "seconds", sec));
                     ran++;
+                    ctx.log().printf("seed %d lambda %-6s MSE to sin(5x) %.3e (%.0f s)%n", seeds[i], lambdas[l], m, sec);
+                    ctx.log().flush();
                 }
-                JsonNode r = Json.read(f);
+            }
+        }
+        for (int l = 0; l < lambdas.length; l++) {
+            for (int i = 0; i < seeds.length; i++) {
+                JsonNode r = Json.read(runFile(runs, lambdas[l], seeds[i]));
                 mse[l][i] = r.get("mse").asDouble();
                 double[] fit = new double[GRID];
                 for (int j = 0; j < GRID; j++) {
@@ -193,6 +201,10 @@ public final class Smoothness implements Experiment {
                         + "machine shared with other jobs; each run's seconds are in smoothness.json.%n%n", ran, lambdas.length * seeds.length, minutes)
                 + "![mse](mse.png) ![fits](fits.png)\n");
         return new Report(verdict, md.toString());
+    }
+
+    private static Path runFile(Path runs, double lambda, long seed) {
+        return runs.resolve("lambda=" + lambda + "_seed=" + seed + ".json");
     }
 
     /** One run: the fit on the grid after training with SpectReg λ (paper's units) from seed {@code seed}. */
