@@ -274,6 +274,11 @@ public final class TrainCommand implements Callable<Integer> {
     /** A run's data: the labeled training subset, the test set (may be null), unlabeled inputs (may be null). */
     record Prepared(Dataset train, Dataset test, Tensor unlabeled, Standardizer standardizer) {}
 
+    /** Whether this run cut or transformed its data itself (--holdout, --standardize): eval and analyze then use {@link #prepare}. */
+    boolean cutsData() {
+        return holdout > 0 || standardize;
+    }
+
     /** The data flags that can be checked without data. */
     private void validateDataFlags(TrainConfig cfg) {
         if (!subset.equals("balanced") && !subset.equals("random")) {

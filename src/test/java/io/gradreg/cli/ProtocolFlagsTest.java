@@ -43,7 +43,7 @@ class ProtocolFlagsTest {
     }
 
     @Test
-    void holdoutAndStandardizeUseTheTrainingRowsStatistics() {
+    void holdoutAndStandardizeUseTheTrainingRowsStatistics() throws Exception {
         Path out = tmp.resolve("std");
         CliTest.Result r = train(out, "--holdout", "4", "--standardize", "--weight-decay", "0.01", "--weight-decay-on", "weights");
         assertEquals(0, r.code(), r.err());
@@ -66,6 +66,14 @@ class ProtocolFlagsTest {
         assertEquals(Math.sqrt(5.25), s.get("std").get(0).asDouble(), 1e-12); // population variance of 0..7 = 63/12
         assertEquals(Math.sqrt(v1), s.get("std").get(1).asDouble(), 1e-12);
         assertEquals("WEIGHTS", c.get("optimizer").get("decayOn").asText());
+
+        // eval --run scores the run's own held-out, standardized test set: the number train reported
+        CliTest.Result e = CliTest.run("eval", "--run", out.toString(), "--json");
+        assertEquals(0, e.code(), e.err());
+        JsonNode scored = Json.read(out.resolve("summary.json"));
+        JsonNode ev = new com.fasterxml.jackson.databind.ObjectMapper().readTree(e.out().strip());
+        assertEquals(4, ev.get("samples").asInt());
+        assertEquals(scored.get("final_test_accuracy").asDouble(), ev.get("accuracy").asDouble(), 1e-12);
     }
 
     @Test
