@@ -20,6 +20,7 @@ import io.gradreg.train.EpochMetrics;
 import io.gradreg.train.NonFiniteLossException;
 import io.gradreg.train.OptimizerSpec;
 import io.gradreg.train.Schedule;
+import io.gradreg.train.SlurmTasks;
 import io.gradreg.train.TrainConfig;
 import io.gradreg.train.Trainer;
 import java.io.PrintWriter;
@@ -148,6 +149,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter log = spec.commandLine().getOut();
+        fromSlurm(System.getenv(), log);
         if (!resume) {
             return run(log);
         }
@@ -331,6 +333,38 @@ public final class TrainCommand implements Callable<Integer> {
             unlabeled = unlabeled == null ? null : st.apply(unlabeled);
         }
         return new Prepared(train, test, unlabeled, st);
+    }
+
+    /**
+     * Under srun, world size, rank and master come from Slurm's environment when --world-size is
+     * not given (explicit flags win, one by one), and the thread count from SLURM_CPUS_PER_TASK
+     * when --threads is not.
+     */
+    void fromSlurm(Map<String, String> env, PrintWriter log) {
+        var parsed = spec.commandLine().getParseResult();
+        if (parsed.hasMatchedOption("--world-size")) {
+            return;
+        }
+        SlurmTasks.fromEnv(env).ifPresent(t -> {
+            worldSize = t.world();
+            if (!parsed.hasMatchedOption("--rank")) {
+                rank = t.rank();
+            }
+            if (!parsed.hasMatchedOption("--master")) {
+                t.requireReachableMaster();
+                master = t.master();
+            }
+            if (threads == null && env.containsKey("SLURM_CPUS_PER_TASK")) {
+                try {
+                    threads = Integer.parseInt(env.get("SLURM_CPUS_PER_TASK").trim());
+                } catch (NumberFormatException e) {
+                    throw new GradregException("SLURM_CPUS_PER_TASK is not a number: '" + env.get("SLURM_CPUS_PER_TASK") + "'; give --threads");
+                }
+            }
+            if (t.world() > 1) {
+                log.printf("slurm step: worker %d of %d, master %s%n", rank, worldSize, master);
+            }
+        });
     }
 
     private String masterHost() {

@@ -25,6 +25,18 @@ public final class Sweep {
 
     public enum Status { DONE, SKIPPED, FAILED }
 
+    /** Where a run stands, read from its directory alone (for {@code --collect}, while or after an array runs). */
+    public enum State {
+        /** summary.json is there. */
+        FINISHED,
+        /** Its log.txt ends with gradreg's one-line error. */
+        FAILED,
+        /** Started but not finished: running now, or stopped (interrupted, preempted, killed), resumable from a checkpoint if one exists. */
+        UNFINISHED,
+        /** No log.txt: never started. */
+        NOT_STARTED
+    }
+
     private Sweep() {}
 
     /**
@@ -43,7 +55,7 @@ public final class Sweep {
             List<Future<Outcome>> futures = new ArrayList<>();
             for (SweepSpec.Run r : runs) {
                 futures.add(pool.submit(() -> {
-                    Outcome o = runOne(r, spec.out().resolve(r.id()), launcher);
+                    Outcome o = runOne(r, spec.out().resolve(r.id()), 1, launcher);
                     synchronized (log) {
                         log.printf("[%d/%d] %-7s %s%s%n", finished.incrementAndGet(), runs.size(), o.status().name().toLowerCase(),
                                 r.id(), o.message().isEmpty() ? "" : ": " + o.message());
@@ -67,15 +79,60 @@ public final class Sweep {
         }
     }
 
-    /** One run: skipped when done, resumed when a checkpoint exists, otherwise started; output to its log.txt. */
-    private static Outcome runOne(SweepSpec.Run r, Path dir, Launcher launcher) throws IOException, InterruptedException {
+    /**
+     * Runs run number {@code index} (0-based, in spec order) alone with {@code threads} libtorch
+     * threads: one task of a Slurm job array. Skipped when done, resumed from its checkpoint when
+     * one exists, so a requeued or resubmitted task continues where it stopped.
+     */
+    public static Outcome runTask(SweepSpec spec, int index, int threads, Launcher launcher) {
+        List<SweepSpec.Run> runs = spec.runs();
+        if (index < 0 || index >= runs.size()) {
+            throw new GradregException("--task must be in 0.." + (runs.size() - 1) + " (the sweep has " + runs.size() + " runs), got " + index);
+        }
+        if (threads < 1) {
+            throw new GradregException("--threads must be >= 1, got " + threads);
+        }
+        SweepSpec.Run r = runs.get(index);
+        try {
+            return runOne(r, spec.out().resolve(r.id()), threads, launcher);
+        } catch (IOException e) {
+            throw new GradregException(spec.out().resolve(r.id()) + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GradregException("sweep task interrupted; rerun it to continue from the checkpoint");
+        }
+    }
+
+    /** The state of the run whose directory is {@code dir}. */
+    public static State state(Path dir) {
+        if (Files.isRegularFile(dir.resolve("summary.json"))) {
+            return State.FINISHED;
+        }
+        Path log = dir.resolve("log.txt");
+        if (!Files.isRegularFile(log)) {
+            return State.NOT_STARTED;
+        }
+        try {
+            List<String> lines = Files.readAllLines(log).stream().filter(l -> !l.isBlank()).toList();
+            return !lines.isEmpty() && lines.get(lines.size() - 1).startsWith("gradreg: ") ? State.FAILED : State.UNFINISHED;
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return State.UNFINISHED; // being written right now
+        }
+    }
+
+    /**
+     * One run: skipped when done, resumed when a checkpoint exists, otherwise started; output to
+     * its log.txt. {@code --world-size 1} is explicit so that a Slurm step's environment never
+     * turns a sweep run into a data-parallel worker.
+     */
+    private static Outcome runOne(SweepSpec.Run r, Path dir, int threads, Launcher launcher) throws IOException, InterruptedException {
         if (Files.isRegularFile(dir.resolve("summary.json"))) {
             return new Outcome(r, dir, Status.SKIPPED, 0, "already done");
         }
         Files.createDirectories(dir);
         List<String> args = new ArrayList<>(List.of("train"));
         args.addAll(r.args());
-        args.addAll(List.of("--out", dir.toString(), "--threads", "1"));
+        args.addAll(List.of("--out", dir.toString(), "--threads", String.valueOf(threads), "--world-size", "1"));
         if (Files.isRegularFile(dir.resolve("checkpoint.pt"))) {
             args.add("--resume");
         }

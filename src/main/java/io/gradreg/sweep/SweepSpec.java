@@ -110,7 +110,7 @@ public record SweepSpec(String name, Path out, Map<String, String> base, Map<Str
         all.addAll(variants.values());
         for (Map<String, ?> m : all) {
             for (String k : m.keySet()) {
-                if (k.equals("out") || k.equals("resume")) {
+                if (List.of("out", "resume", "threads", "world-size").contains(k)) {
                     throw new GradregException(source + ": '" + k + "' is set by the sweep itself");
                 }
                 if (!known.contains("--" + k)) {
