@@ -42,6 +42,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+    /** The run's train settings when its data came from --holdout/--standardize (and no --data was given here). */
+    private TrainCommand protocolRun;
     @Parameters(arity = "0..1", paramLabel = "RUN_DIR", description = "a run directory of 'gradreg train': its weights, model and data settings are the defaults")
     Path run;
     @Option(names = "--weights", description = "weights (safetensors); default RUN_DIR/weights.safetensors")
@@ -105,11 +107,17 @@ public final class AnalyzeCommand implements Callable<Integer> {
         } else {
             Engine.start();
         }
-        DataOptions.Loaded data = dataOptions.load(modelOptions.dtype(), seed, log);
+        DataOptions.Loaded data;
+        if (protocolRun != null) {
+            TrainCommand.Prepared p = protocolRun.prepare(modelOptions.dtype(), log);
+            data = new DataOptions.Loaded(p.train(), p.test());
+        } else {
+            data = dataOptions.load(modelOptions.dtype(), seed, log);
+        }
         if (on.equals("test") && data.test() == null) {
             throw new GradregException("--on test but " + dataOptions.data + " has no test split (add --test-data PATH)");
         }
-        Dataset train = DataSources.balancedSubset(data.train(), trainSize, seed);
+        Dataset train = protocolRun != null ? data.train() : DataSources.balancedSubset(data.train(), trainSize, seed);
         Net net = modelOptions.build(train);
         requireMemoryForLanczos(net.numParams());
         Weights.load(net, weights);
@@ -178,6 +186,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
         dataOptions = s.data(dataOptions);
         trainSize = SavedRun.given(given, "--train-size", trainSize, s.train.trainSize);
         seed = SavedRun.given(given, "--seed", seed, s.train.seed);
+        if (dataOptions == s.train.dataOptions && s.train.cutsData() && !given.hasMatchedOption("--seed") && !given.hasMatchedOption("--train-size")) {
+            protocolRun = s.train; // its holdout test set, training subset and standardized inputs
+        }
         lr = lr != null ? lr : s.train.lr;
     }
 

@@ -43,6 +43,8 @@ public final class EvalCommand implements Callable<Integer> {
     long seed;
     @Option(names = "--json", description = "print one JSON object instead of text")
     boolean json;
+    /** The run's train settings when its data came from --holdout/--standardize (and no --data was given here). */
+    private TrainCommand protocolRun;
 
     @Override
     public Integer call() {
@@ -58,7 +60,13 @@ public final class EvalCommand implements Callable<Integer> {
             throw new GradregException("unknown split '" + split + "': expected test or train");
         }
         Engine.start();
-        DataOptions.Loaded data = dataOptions.load(modelOptions.dtype(), seed, out);
+        DataOptions.Loaded data;
+        if (protocolRun != null) {
+            TrainCommand.Prepared p = protocolRun.prepare(modelOptions.dtype(), out);
+            data = new DataOptions.Loaded(p.train(), p.test());
+        } else {
+            data = dataOptions.load(modelOptions.dtype(), seed, out);
+        }
         Net net = modelOptions.build(data.train());
         Weights.load(net, weights);
         boolean onTest = split.equals("test") && data.test() != null;
@@ -88,5 +96,8 @@ public final class EvalCommand implements Callable<Integer> {
         modelOptions = s.model(modelOptions);
         dataOptions = s.data(dataOptions);
         seed = SavedRun.given(given, "--seed", seed, s.train.seed);
+        if (dataOptions == s.train.dataOptions && s.train.cutsData() && !given.hasMatchedOption("--seed")) {
+            protocolRun = s.train; // its holdout test set and standardized inputs, its training subset as the train split
+        }
     }
 }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /** The flags that define a model, shared by {@code train} and {@code eval} so both build the same network. */
 final class ModelOptions {
-    @Option(names = "--model", description = "mlp:784-512-512-10 | lenet5 | cnn | resnet | wrn:DEPTH-WIDTH | dln:D[:ALPHA] | twoparam[:A:B]")
+    @Option(names = "--model", description = "mlp:784-512-512-10 | lenet5 | lenet5:002 (seed 002's layout) | cnn | resnet | wrn:DEPTH-WIDTH | dln:D[:ALPHA] | twoparam[:A:B]")
     String model;
     @Option(names = "--activation", defaultValue = "relu", description = "relu | tanh | gelu | softplus (default: ${DEFAULT-VALUE})")
     String activation;

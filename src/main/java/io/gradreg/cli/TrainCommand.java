@@ -4,10 +4,13 @@ import io.gradreg.GradregException;
 import io.gradreg.data.CropFlip;
 import io.gradreg.data.DataSources;
 import io.gradreg.data.Dataset;
+import io.gradreg.data.Splits;
+import io.gradreg.data.Standardizer;
 import io.gradreg.engine.DType;
 import io.gradreg.engine.Engine;
 import io.gradreg.method.Loss;
 import io.gradreg.method.Method;
+import io.gradreg.method.InputPenalty;
 import io.gradreg.method.Methods;
 import io.gradreg.method.SecondOrder;
 import io.gradreg.method.StrengthSchedule;
@@ -30,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.bytedeco.pytorch.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,8 +55,23 @@ public final class TrainCommand implements Callable<Integer> {
     CommandSpec spec;
     @Mixin
     DataOptions dataOptions;
-    @Option(names = "--train-size", description = "class-balanced training subset of N samples chosen with the seed (0 = all)")
+    @Option(names = "--train-size", description = "training subset of N samples chosen with the seed (0 = all); see --subset")
     long trainSize;
+    @Option(names = "--subset", defaultValue = "balanced",
+            description = "how --train-size draws: balanced (N/K per class) | random (the first N of a seeded permutation, as seed 002's code) (default: ${DEFAULT-VALUE})")
+    String subset;
+    @Option(names = "--holdout", defaultValue = "0",
+            description = "the last N samples of the training data become the test set (replacing any other); the subsets are drawn from the rest")
+    long holdout;
+    @Option(names = "--standardize",
+            description = "standardize inputs per channel with the training subset's mean and std (+1e-7), applied to test and unlabeled inputs too")
+    boolean standardize;
+    @Option(names = "--unlabeled-data", description = "inputs (labels ignored) for the input penalty, a file as --data; see --unlabeled-size")
+    Path unlabeledData;
+    @Option(names = "--unlabeled-size", defaultValue = "0",
+            description = "N unlabeled inputs: drawn with the seed from --unlabeled-data, else from the training samples not in the subset, labels ignored. "
+                    + "spectreg/frobreg/jacreg then run on a batch of them beside each labeled batch")
+    long unlabeledSize;
     @Mixin
     ModelOptions modelOptions;
     @Option(names = "--method", defaultValue = "plain", description = Methods.NAMES + " (default: ${DEFAULT-VALUE})")
@@ -95,6 +114,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--clip-grad-norm", defaultValue = "0",
             description = "clip the final update direction (after the method, before the optimizer) to this total 2-norm, as PyTorch's clip_grad_norm_; 0 = off (default: ${DEFAULT-VALUE})")
     double clipGradNorm;
+    @Option(names = "--projection", defaultValue = "sample",
+            description = "spectreg's Gaussian r: sample (fresh per sample) | batch (one per mini-batch, as seed 002's code) (default: ${DEFAULT-VALUE})")
+    String projection;
     @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd | adam | adamw (default: ${DEFAULT-VALUE})")
     String optimizer;
     @Option(names = "--lr", defaultValue = "0.1", description = "learning rate (default: ${DEFAULT-VALUE})")
@@ -103,8 +125,12 @@ public final class TrainCommand implements Callable<Integer> {
     double momentum;
     @Option(names = "--nesterov", description = "Nesterov momentum")
     boolean nesterov;
-    @Option(names = "--weight-decay", defaultValue = "0", description = "weight decay (default: ${DEFAULT-VALUE})")
+    @Option(names = "--weight-decay", defaultValue = "0",
+            description = "weight decay wd: coupled L2 (wd/2)||theta||^2 in the loss for sgd/adam, decoupled theta*(1-lr*wd) for adamw (default: ${DEFAULT-VALUE})")
     double weightDecay;
+    @Option(names = "--weight-decay-on", defaultValue = "all",
+            description = "all (every parameter) | weights (tensors of 2+ dims: no biases, no batch-norm parameters) (default: ${DEFAULT-VALUE})")
+    String weightDecayOn;
     @Option(names = "--schedule", defaultValue = "constant", description = "constant | cosine | step (default: ${DEFAULT-VALUE})")
     String schedule;
     @Option(names = "--epochs", description = "epochs (default 10 when --steps is not given)")
@@ -225,6 +251,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (trainSize < 0) {
             throw new GradregException("--train-size must be >= 0, got " + trainSize);
         }
+        validateDataFlags(cfg);
 
         if (threads != null && threads < 1) {
             throw new GradregException("--threads must be >= 1, got " + threads);
@@ -244,15 +271,15 @@ public final class TrainCommand implements Callable<Integer> {
         } else {
             Engine.start();
         }
-        DataOptions.Loaded data = dataOptions.load(dt, seed, log);
-        Dataset train = DataSources.balancedSubset(data.train(), trainSize, seed);
+        Prepared data = prepare(dt, log);
+        Dataset train = data.train();
         Engine.seed(seed);
         Net net = modelOptions.build(train);
         if (initWeights != null && !resume) {
             Weights.load(net, initWeights);
         }
         Loss loss = Loss.forTargets(train.y());
-        Trainer trainer = new Trainer(net, loss, cfg).evalEvery(evalEvery);
+        Trainer trainer = new Trainer(net, loss, cfg).evalEvery(evalEvery).unlabeled(data.unlabeled());
         if (syncBatchNorm) {
             trainer.syncBatchNorm(); // refuses what it cannot make exact before training starts
         }
@@ -276,7 +303,7 @@ public final class TrainCommand implements Callable<Integer> {
             trainer.distributed(DataParallel.connect(masterHost(), masterPort(), rank, worldSize, java.time.Duration.ofSeconds(distTimeout)));
         }
         if (writer) {
-            run.writeConfig(describe(train, data.test(), trainer, loss, cfg));
+            run.writeConfig(describe(data, trainer, loss, cfg));
         }
 
         log.printf("training %s (%d parameters) on %d samples with %s%n", modelOptions.model, net.numParams(), train.size(),
@@ -346,6 +373,71 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /**
+     * A run's data: the labeled training subset, the test set (may be null), unlabeled inputs (may be
+     * null), and {@code black}, a zero pixel per channel after the source's normalization (CIFAR; else null).
+     */
+    record Prepared(Dataset train, Dataset test, Tensor unlabeled, Standardizer standardizer, double[] black) {}
+
+    /** Whether this run cut or transformed its data itself (--holdout, --standardize): eval and analyze then use {@link #prepare}. */
+    boolean cutsData() {
+        return holdout > 0 || standardize;
+    }
+
+    /** The data flags that can be checked without data. */
+    private void validateDataFlags(TrainConfig cfg) {
+        if (!subset.equals("balanced") && !subset.equals("random")) {
+            throw new GradregException("unknown --subset '" + subset + "': expected balanced or random");
+        }
+        if (holdout < 0) {
+            throw new GradregException("--holdout must be >= 0, got " + holdout);
+        }
+        if (holdout > 0 && dataOptions.testData != null) {
+            throw new GradregException("give --holdout or --test-data, not both: each makes the test set");
+        }
+        if (unlabeledSize < 0) {
+            throw new GradregException("--unlabeled-size must be >= 0, got " + unlabeledSize);
+        }
+        boolean unlabeled = unlabeledData != null || unlabeledSize > 0;
+        if (unlabeled && !(cfg.method() instanceof InputPenalty ip && ip.labelFree())) {
+            throw new GradregException("unlabeled inputs need a label-free input penalty (--method spectreg, frobreg or jacreg), got " + method);
+        }
+    }
+
+    /**
+     * Loads the data and cuts it as the flags say: the holdout test set, the labeled subset, the
+     * unlabeled inputs, then standardization with the labeled subset's statistics.
+     */
+    Prepared prepare(DType dt, PrintWriter log) {
+        DataOptions.Loaded data = dataOptions.load(dt, seed, log);
+        Dataset pool = data.train();
+        Dataset test = data.test();
+        if (holdout > 0) {
+            Splits.Holdout h = Splits.holdout(pool, holdout);
+            pool = h.pool();
+            test = h.test();
+        }
+        Splits.Draw draw = Splits.draw(pool, trainSize, subset.equals("balanced"), unlabeledData == null ? unlabeledSize : 0, seed);
+        Dataset train = draw.labeled();
+        Tensor unlabeled = draw.unlabeled();
+        if (unlabeledData != null) {
+            Dataset u = DataSources.read(unlabeledData, dt).train();
+            if (!java.util.Arrays.equals(u.sampleShape(), train.sampleShape())) {
+                throw new GradregException(unlabeledData + ": samples of shape " + java.util.Arrays.toString(u.sampleShape())
+                        + " but the training samples have shape " + java.util.Arrays.toString(train.sampleShape()));
+            }
+            unlabeled = Splits.inputs(u.x(), unlabeledSize, seed);
+        }
+        Standardizer st = null;
+        if (standardize) {
+            st = Standardizer.fit(train.x());
+            train = st.apply(train);
+            test = st.apply(test);
+            unlabeled = unlabeled == null ? null : st.apply(unlabeled);
+        }
+        return new Prepared(train, test, unlabeled, st, data.black());
+    }
+
+    /**
      * Under srun, world size, rank and master come from Slurm's environment when --world-size is
      * not given (explicit flags win, one by one), and the thread count from SLURM_CPUS_PER_TASK
      * when --threads is not.
@@ -399,13 +491,14 @@ public final class TrainCommand implements Callable<Integer> {
 
     private TrainConfig config() {
         Method m = Methods.build(method, new Methods.Options(SecondOrder.parse(secondOrder), gamma, eps, normalized,
-                rho, eta, flood, lambda, delta, beta, projections));
+                rho, eta, flood, lambda, delta, beta, projections, InputPenalty.Projection.parse(projection)));
         Map<String, StrengthSchedule> schedules = new LinkedHashMap<>();
         schedules.put("rho", StrengthSchedule.parse("--rho-schedule", rhoSchedule));
         schedules.put("gamma", StrengthSchedule.parse("--gamma-schedule", gammaSchedule));
         schedules.put("lambda", StrengthSchedule.parse("--lambda-schedule", lambdaSchedule));
         m = Methods.every(Methods.scheduled(m, schedules), every, reuse);
-        OptimizerSpec opt = new OptimizerSpec(OptimizerSpec.parseKind(optimizer), lr, momentum, nesterov, weightDecay);
+        OptimizerSpec opt = new OptimizerSpec(OptimizerSpec.parseKind(optimizer), lr, momentum, nesterov, weightDecay,
+                OptimizerSpec.DecayOn.parse(weightDecayOn));
         if (epochs != null && steps != null) {
             throw new GradregException("give --epochs or --steps, not both");
         }
@@ -414,7 +507,9 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** config.json: every setting as resolved, what it resolved to, and the versions that ran it. */
-    private Map<String, Object> describe(Dataset train, Dataset test, Trainer trainer, Loss loss, TrainConfig cfg) {
+    private Map<String, Object> describe(Prepared data, Trainer trainer, Loss loss, TrainConfig cfg) {
+        Dataset train = data.train();
+        Dataset test = data.test();
         Map<String, Object> c = new LinkedHashMap<>();
         Map<String, String> settings = RunSettings.of(spec);
         List<String> command = new ArrayList<>(List.of("gradreg", "train"));
@@ -424,6 +519,10 @@ public final class TrainCommand implements Callable<Integer> {
         c.put("settings", settings);
         c.put("train_size", train.size());
         c.put("test_size", test == null ? 0 : test.size());
+        c.put("unlabeled_size", data.unlabeled() == null ? 0 : data.unlabeled().size(0));
+        if (data.standardizer() != null) {
+            c.put("standardization", data.standardizer().describe());
+        }
         c.put("parameters", trainer.net().numParams());
         c.put("loss", loss.name().toLowerCase());
         c.put("method", cfg.method().describe());

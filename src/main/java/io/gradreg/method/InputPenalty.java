@@ -22,11 +22,40 @@ import org.bytedeco.pytorch.global.torch;
  * slope of s -> grad_theta Psi_j(x + s d_j) along d_j = grad_x psi_j, so the same
  * {@link SecondOrder} choices apply as in parameter space, with step {@code delta}.
  */
-public record InputPenalty(Kind kind, double lambda, SecondOrder secondOrder, double delta, int projections)
+public record InputPenalty(Kind kind, double lambda, SecondOrder secondOrder, double delta, int projections, Projection projection)
         implements Tunable {
 
     /** The four input-gradient penalties of seed 002. */
     public enum Kind { DOUBLEBACK, SPECTREG, JACREG, FROBREG }
+
+    /**
+     * How SpectReg's (and the projection estimates') Gaussian vectors r are drawn: one per sample
+     * and step (methods.md), or one per mini-batch, shared by its samples (seed 002's code). The
+     * batch draw comes from the step's batch seed, so every shard and worker uses the same r.
+     */
+    public enum Projection {
+        SAMPLE, BATCH;
+
+        /** Parses sample | batch. */
+        public static Projection parse(String s) {
+            for (Projection p : values()) {
+                if (p.name().equalsIgnoreCase(s)) {
+                    return p;
+                }
+            }
+            throw new GradregException("unknown projection '" + s + "': expected sample or batch");
+        }
+    }
+
+    /** Per-sample projections (methods.md). */
+    public InputPenalty(Kind kind, double lambda, SecondOrder secondOrder, double delta, int projections) {
+        this(kind, lambda, secondOrder, delta, projections, Projection.SAMPLE);
+    }
+
+    /** Whether the penalty needs no labels, so that it can run on unlabeled inputs. */
+    public boolean labelFree() {
+        return kind != Kind.DOUBLEBACK;
+    }
 
     private record Probe(UnaryOperator<Tensor> psi, double weight) {}
 
@@ -35,23 +64,40 @@ public record InputPenalty(Kind kind, double lambda, SecondOrder secondOrder, do
         if (kind == Kind.JACREG && o.lossFunction() != Loss.CROSS_ENTROPY) {
             throw new GradregException("jacreg penalizes the softmax Jacobian and needs a classification task");
         }
-        Tensor x = o.x().detach().set_requires_grad(true);
-        Tensor out = o.forward(x);
-        Tensor l = o.loss(out);
+        Tensor unlabeled = o.penaltyX();
+        if (unlabeled != null && !labelFree()) {
+            throw new GradregException("doubleback needs labels: unlabeled inputs work with spectreg, frobreg and jacreg");
+        }
         TensorList params = o.params();
-        TensorList withX = params.append(x);
         int m = params.size();
-        long n = o.batchSize();
         boolean exact = secondOrder.needsGraph();
+        // The penalty's inputs: the labeled batch itself, or unlabeled inputs beside it.
+        Tensor x;
+        Tensor out;
+        Tensor l;
+        Tensor pOut;
+        if (unlabeled == null) {
+            x = o.x().detach().set_requires_grad(true);
+            out = o.forward(x);
+            l = o.loss(out);
+            pOut = out;
+        } else {
+            out = o.forward(o.x());
+            l = o.loss(out);
+            x = unlabeled.detach().set_requires_grad(true);
+            pOut = o.forward(x);
+        }
+        TensorList withX = params.append(x);
+        long n = x.size(0);
 
         if (exact) {
-            return exactDirection(o, x, out, l);
+            return exactDirection(o, x, pOut, l, n);
         }
         TensorList g = kind == Kind.DOUBLEBACK ? null : Oracle.grad(l, params, true, false);
         TensorList correction = null;
         double penalty = 0;
-        for (Probe p : probes(o, out)) {
-            TensorList both = Oracle.grad(p.psi().apply(out), withX, true, exact);
+        for (Probe p : probes(o, pOut, n)) {
+            TensorList both = Oracle.grad(p.psi().apply(pOut), withX, true, exact);
             TensorList gradPsi = both.head(m).detach();
             Tensor gradX = both.get(m);
             if (g == null) {
@@ -59,7 +105,7 @@ public record InputPenalty(Kind kind, double lambda, SecondOrder secondOrder, do
             }
             Tensor d = gradX.detach().mul(new Scalar((double) n));
             penalty += p.weight() * n * gradX.detach().square().sum().item_double();
-            TensorList slope = secondOrder.slope(o.inputLine(p.psi(), d, gradX), gradPsi, delta);
+            TensorList slope = secondOrder.slope(o.inputLine(x.detach(), p.psi(), d, gradX), gradPsi, delta);
             TensorList term = slope.scale(2 * lambda * p.weight());
             correction = correction == null ? term : correction.add(term);
         }
@@ -67,39 +113,37 @@ public record InputPenalty(Kind kind, double lambda, SecondOrder secondOrder, do
     }
 
     /**
-     * Exact (double backprop) direction in two kinds of backward pass instead of three: one per probe
+     * Exact (double backprop) direction: g by one backward of the loss, then one backward per probe
      * for grad_x psi_j alone (with its graph; no parameter gradients, which only finite differences
-     * need), then one pass over the union of the graphs for
-     * g + sum_j 2 lambda c_j (d grad_x psi_j / d theta)^T d_j = vjp([L, grad_x psi_j], theta, [1, 2 lambda c_j d_j]),
-     * so the loss's backward and the double backward share one traversal.
+     * need), then one pass over the union of those graphs for
+     * sum_j 2 lambda c_j (d grad_x psi_j / d theta)^T d_j = vjp([grad_x psi_j], theta, [2 lambda c_j d_j]).
+     * g is kept apart (not fused into the last pass) because {@code --every K --reuse} needs it.
      */
-    private Update exactDirection(Oracle o, Tensor x, Tensor out, Tensor l) {
-        long n = o.batchSize();
+    private Update exactDirection(Oracle o, Tensor x, Tensor pOut, Tensor l, long n) {
+        TensorList g = Oracle.grad(l, o.params(), true, false).detach();
         List<Tensor> roots = new ArrayList<>();
         List<Tensor> seeds = new ArrayList<>();
-        roots.add(l);
-        seeds.add(torch.ones_like(l));
         double penalty = 0;
-        for (Probe p : probes(o, out)) {
-            Tensor gradX = Oracle.grad(p.psi().apply(out), TensorList.of(x), true, true).get(0);
+        for (Probe p : probes(o, pOut, n)) {
+            Tensor gradX = Oracle.grad(p.psi().apply(pOut), TensorList.of(x), true, true).get(0);
             Tensor gx = gradX.detach();
             penalty += p.weight() * n * gx.square().sum().item_double();
             roots.add(gradX);
             seeds.add(gx.mul(new Scalar(2 * lambda * p.weight() * n)));
         }
-        TensorList d = Oracle.vjp(TensorList.of(roots.toArray(Tensor[]::new)), o.params(), TensorList.of(seeds.toArray(Tensor[]::new)), false);
-        return new Update(d, l.item_double(), penalty);
+        TensorList correction = Oracle.vjp(TensorList.of(roots.toArray(Tensor[]::new)), o.params(),
+                TensorList.of(seeds.toArray(Tensor[]::new)), false);
+        return new Update(g.add(correction), l.item_double(), penalty).withGrad(g);
     }
 
-    private List<Probe> probes(Oracle o, Tensor out) {
-        long n = o.batchSize();
+    private List<Probe> probes(Oracle o, Tensor out, long n) {
         Scalar invN = new Scalar(1.0 / n);
         Tensor outDetached = out.detach();
         List<Probe> probes = new ArrayList<>();
         switch (kind) {
             case DOUBLEBACK -> probes.add(new Probe(o::loss, 1.0));
             case SPECTREG -> {
-                Tensor r = torch.randn_like(outDetached);
+                Tensor r = gaussian(o, outDetached, 0);
                 probes.add(new Probe(f -> f.mul(r).sum().mul(invN), 1.0));
             }
             case FROBREG, JACREG -> {
@@ -111,7 +155,7 @@ public record InputPenalty(Kind kind, double lambda, SecondOrder secondOrder, do
                     }
                 } else {
                     for (int j = 0; j < projections; j++) {
-                        Tensor r = torch.randn_like(outDetached);
+                        Tensor r = gaussian(o, outDetached, j);
                         probes.add(new Probe(f -> h.apply(f).mul(r).sum().mul(invN), 1.0 / projections));
                     }
                 }
@@ -119,6 +163,19 @@ public record InputPenalty(Kind kind, double lambda, SecondOrder secondOrder, do
             default -> throw new IllegalStateException(kind.toString());
         }
         return probes;
+    }
+
+    /**
+     * Gaussian projections shaped like {@code out}: fresh per sample, or one row drawn from the
+     * batch seed and broadcast over the samples. The batch draw reseeds libtorch's generator,
+     * which every later forward pass of the step reseeds again (see {@link Oracle#forward}).
+     */
+    private Tensor gaussian(Oracle o, Tensor out, int j) {
+        if (projection == Projection.SAMPLE) {
+            return torch.randn_like(out);
+        }
+        torch.manual_seed((o.batchSeed() ^ 0x5DEECE66DL) + j);
+        return torch.randn_like(out.narrow(0, 0, 1));
     }
 
     @Override
@@ -133,13 +190,14 @@ public record InputPenalty(Kind kind, double lambda, SecondOrder secondOrder, do
 
     @Override
     public Method withStrength(double s) {
-        return new InputPenalty(kind, s, secondOrder, delta, projections);
+        return new InputPenalty(kind, s, secondOrder, delta, projections, projection);
     }
 
     @Override
     public String describe() {
         return kind.name().toLowerCase() + "(" + secondOrder + ", lambda=" + lambda
                 + (secondOrder.needsGraph() ? "" : ", delta=" + delta)
-                + (projections > 0 ? ", projections=" + projections : "") + ")";
+                + (projections > 0 ? ", projections=" + projections : "")
+                + (projection == Projection.BATCH && kind != Kind.DOUBLEBACK ? ", projection=batch" : "") + ")";
     }
 }

@@ -9,7 +9,13 @@ public final class Methods {
 
     /** Every hyperparameter a method may read; each method takes the ones it needs. */
     public record Options(SecondOrder secondOrder, double gamma, double eps, boolean normalized, double rho,
-            double eta, double flood, double lambda, double delta, double beta, int projections) {
+            double eta, double flood, double lambda, double delta, double beta, int projections, InputPenalty.Projection projection) {
+
+        /** Per-sample projections. */
+        public Options(SecondOrder secondOrder, double gamma, double eps, boolean normalized, double rho, double eta, double flood,
+                double lambda, double delta, double beta, int projections) {
+            this(secondOrder, gamma, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, InputPenalty.Projection.SAMPLE);
+        }
 
         /** Defaults: forward second order, gamma 0.1, eps 0.01, rho 0.05, eta 0.01, flood 0.05, lambda 0.01, delta 0.01, beta 0.1. */
         public static Options defaults() {
@@ -38,7 +44,7 @@ public final class Methods {
                     throw new GradregException("projections must be >= 0, got " + o.projections());
                 }
                 yield new InputPenalty(InputPenalty.Kind.valueOf(name.toUpperCase()), o.lambda(), o.secondOrder(),
-                        o.delta(), o.projections());
+                        o.delta(), o.projections(), o.projection());
             }
             case "confpen" -> new ConfidencePenalty(nonNegative("beta", o.beta()));
             default -> throw new GradregException("unknown method '" + name + "': expected one of " + NAMES);

@@ -27,6 +27,8 @@ public final class Oracle implements ParamOracle {
     private final Tensor x;
     private final Tensor y;
     private final long seed;
+    private final long batchSeed;
+    private final Tensor penaltyX;
     private final TensorList params;
     private int forwards;
 
@@ -37,12 +39,34 @@ public final class Oracle implements ParamOracle {
      * @param seed the step's seed: every forward pass of the step starts from it
      */
     public Oracle(Net net, Loss loss, Tensor x, Tensor y, long seed) {
+        this(net, loss, x, y, seed, seed, null);
+    }
+
+    /**
+     * @param seed this shard's seed: every forward pass of the step starts from it
+     * @param batchSeed the whole batch's seed, the same on every shard and worker of a step: what
+     *     is drawn once per batch (SpectReg's projection with {@code --projection batch}) comes from it
+     * @param penaltyX unlabeled inputs an input penalty runs on instead of {@code x} (null: none)
+     */
+    public Oracle(Net net, Loss loss, Tensor x, Tensor y, long seed, long batchSeed, Tensor penaltyX) {
         this.net = net;
         this.loss = loss;
         this.x = x;
         this.y = y;
         this.seed = seed;
+        this.batchSeed = batchSeed;
+        this.penaltyX = penaltyX;
         this.params = net.params();
+    }
+
+    /** The whole batch's seed (equal on every shard of a step). */
+    public long batchSeed() {
+        return batchSeed;
+    }
+
+    /** Unlabeled inputs for an input penalty, beside the labeled batch; null when there are none. */
+    public Tensor penaltyX() {
+        return penaltyX;
     }
 
     @Override
@@ -151,10 +175,15 @@ public final class Oracle implements ParamOracle {
      * @param gradXWithGraph grad_x psi(f(x)) built with a graph (needed only for the exact slope)
      */
     public Line inputLine(UnaryOperator<Tensor> psi, Tensor d, Tensor gradXWithGraph) {
+        return inputLine(x, psi, d, gradXWithGraph);
+    }
+
+    /** The line s -> grad_theta psi(f(base + s d)), for inputs {@code base} other than the batch's (unlabeled ones). */
+    public Line inputLine(Tensor base, UnaryOperator<Tensor> psi, Tensor d, Tensor gradXWithGraph) {
         return new Line() {
             @Override
             public TensorList gradAt(double s) {
-                Tensor moved = x.add(d, new Scalar(s));
+                Tensor moved = base.add(d, new Scalar(s));
                 return grad(psi.apply(forward(moved)), params, false, false);
             }
 

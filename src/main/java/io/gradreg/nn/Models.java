@@ -4,7 +4,7 @@ import io.gradreg.GradregException;
 import java.util.Arrays;
 
 /**
- * Parses a model spec and builds the model. Specs: {@code mlp:D-H1-...-K}, {@code lenet5},
+ * Parses a model spec and builds the model. Specs: {@code mlp:D-H1-...-K}, {@code lenet5}, {@code lenet5:002},
  * {@code cnn}, {@code resnet}, {@code wrn:DEPTH-WIDTH}, {@code dln:D} or {@code dln:D:ALPHA}, {@code twoparam} or
  * {@code twoparam:A:B}.
  */
@@ -41,7 +41,10 @@ public final class Models {
             case "mlp" -> mlp(spec, parts, o);
             case "lenet5", "lenet" -> {
                 requireNumel(spec, o.inputShape(), 784);
-                yield new LeNet5(o.outputs(), o.activation(), o.dropout(), o.batchNorm());
+                if (parts.length > 2 || parts.length == 2 && !parts[1].equals("002")) {
+                    throw new GradregException("model spec '" + spec + "': expected lenet5 or lenet5:002 (seed 002's layout)");
+                }
+                yield new LeNet5(o.outputs(), o.activation(), o.dropout(), o.batchNorm(), parts.length == 2);
             }
             case "cnn" -> {
                 long[] s = imageShape(spec, o.inputShape());

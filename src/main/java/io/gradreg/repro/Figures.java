@@ -30,17 +30,16 @@ public final class Figures {
 
     /** The experiments with figures drawn here, by name. */
     public static boolean canReplot(String name) {
-        return List.of("igr-mnist-sgd", "smoothness", "igr-two-param").contains(name);
+        return List.of("igr-mnist-sgd", "igr-two-param").contains(name);
     }
 
     /** Redraws experiment {@code name}'s figures from its data files in {@code dir}. */
     public static void replot(String name, Path dir) {
         switch (name) {
             case "igr-mnist-sgd" -> igrMnist(dir);
-            case "smoothness" -> smoothnessMse(dir);
             case "igr-two-param" -> igrTwoParamErrors(dir);
             default -> throw new GradregException("reproduce " + name + " --replot: its figures need the runs (per-epoch curves); "
-                    + "rerun it, or replot one of igr-mnist-sgd, smoothness, igr-two-param");
+                    + "rerun it, or replot one of igr-mnist-sgd, igr-two-param");
         }
     }
 
@@ -83,15 +82,6 @@ public final class Figures {
         }
         p.series(name, lrs, m, s);
         p.runs(px.stream().mapToDouble(Double::doubleValue).toArray(), py.stream().mapToDouble(Double::doubleValue).toArray());
-    }
-
-    /** From smoothness.json: MSE to the truth against λ, mean ± std over seeds. */
-    static void smoothnessMse(Path dir) {
-        JsonNode j = Json.read(dir.resolve("smoothness.json"));
-        double[] lambdas = doubles(j.path("lambdas")), mean = doubles(j.path("mse_mean")), std = doubles(j.path("mse_std"));
-        LinePlot.titled("MSE to the true function, mean ± std over seeds (λ = 0: " + String.format("%.2e", mean[0]) + ")")
-                .xLabel("SpectReg λ").yLabel("MSE to sin(3x) + x²/2").logX().logY()
-                .series("ours", lambdas, mean, std).write(dir.resolve("mse.png")); // λ = 0 is off the log axis: in the title
     }
 
     /** From igr-two-param.json: GD's distance to the plain and the modified flow against h (log-log). */

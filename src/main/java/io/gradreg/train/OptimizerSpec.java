@@ -11,12 +11,56 @@ import org.bytedeco.pytorch.SGD;
 import org.bytedeco.pytorch.SGDOptions;
 
 /**
- * Which libtorch optimizer applies the update direction, and its settings. Weight decay is the
- * optimizer's own (coupled for SGD and Adam, decoupled for AdamW), as in PyTorch.
+ * Which libtorch optimizer applies the update direction, and its settings. Weight decay is coupled
+ * for SGD and Adam (an L2 term (wd/2)·Σ‖θ‖² in the loss: wd·θ is added to the gradient) and
+ * decoupled for AdamW (θ ← θ(1 − lr·wd) beside the Adam update), as in PyTorch. With
+ * {@link DecayOn#ALL} the optimizer applies it to every parameter; with {@link DecayOn#WEIGHTS}
+ * the {@link Trainer} applies the same rule to the weight tensors only (see {@link #decays}).
  */
-public record OptimizerSpec(Kind kind, double lr, double momentum, boolean nesterov, double weightDecay) {
+public record OptimizerSpec(Kind kind, double lr, double momentum, boolean nesterov, double weightDecay, DecayOn decayOn) {
 
     public enum Kind { SGD, ADAM, ADAMW }
+
+    /** Which parameters weight decay acts on. */
+    public enum DecayOn {
+        /** Every parameter (the optimizer's own weight decay). */
+        ALL,
+        /**
+         * Weight tensors only: parameters with two or more dimensions (convolution kernels and dense
+         * matrices); biases and batch-norm scales and shifts are left alone, as in seed 002's code.
+         */
+        WEIGHTS;
+
+        /** Parses weights | all. */
+        public static DecayOn parse(String s) {
+            for (DecayOn d : values()) {
+                if (d.name().equalsIgnoreCase(s)) {
+                    return d;
+                }
+            }
+            throw new GradregException("unknown --weight-decay-on '" + s + "': expected weights or all");
+        }
+    }
+
+    /** Weight decay on every parameter. */
+    public OptimizerSpec(Kind kind, double lr, double momentum, boolean nesterov, double weightDecay) {
+        this(kind, lr, momentum, nesterov, weightDecay, DecayOn.ALL);
+    }
+
+    /** Whether weight decay is decoupled from the gradient (AdamW) rather than an L2 term in the loss. */
+    public boolean decoupled() {
+        return kind == Kind.ADAMW;
+    }
+
+    /** Whether the parameter {@code p} is decayed by the trainer rather than by the optimizer. */
+    public boolean decays(org.bytedeco.pytorch.Tensor p) {
+        return decayOn == DecayOn.WEIGHTS && weightDecay > 0 && p.dim() >= 2;
+    }
+
+    /** The weight decay handed to the libtorch optimizer (0 when the trainer applies it to weights only). */
+    double optimizerWeightDecay() {
+        return decayOn == DecayOn.ALL ? weightDecay : 0;
+    }
 
     public OptimizerSpec {
         if (!(lr > 0) || Double.isInfinite(lr)) {
@@ -24,6 +68,9 @@ public record OptimizerSpec(Kind kind, double lr, double momentum, boolean neste
         }
         if (momentum < 0 || momentum >= 1) {
             throw new GradregException("momentum must be in [0, 1), got " + momentum);
+        }
+        if (decayOn == null) {
+            throw new GradregException("weight decay needs a target (weights or all)");
         }
         if (weightDecay < 0) {
             throw new GradregException("weight decay must be >= 0, got " + weightDecay);
@@ -55,17 +102,17 @@ public record OptimizerSpec(Kind kind, double lr, double momentum, boolean neste
                 SGDOptions o = new SGDOptions(lr);
                 o.momentum().put(momentum);
                 o.nesterov().put(nesterov);
-                o.weight_decay().put(weightDecay);
+                o.weight_decay().put(optimizerWeightDecay());
                 yield new SGD(params.vector(), o);
             }
             case ADAM -> {
                 AdamOptions o = new AdamOptions(lr);
-                o.weight_decay().put(weightDecay);
+                o.weight_decay().put(optimizerWeightDecay());
                 yield new Adam(params.vector(), o);
             }
             case ADAMW -> {
                 AdamWOptions o = new AdamWOptions(lr);
-                o.weight_decay().put(weightDecay);
+                o.weight_decay().put(optimizerWeightDecay());
                 yield new AdamW(params.vector(), o);
             }
         };

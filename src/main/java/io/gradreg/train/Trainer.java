@@ -23,7 +23,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Optimizer;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
 
 /**
  * The training loop: batches, one {@link io.gradreg.method.Method} direction per batch, a libtorch
@@ -60,6 +63,7 @@ public final class Trainer {
     private int evalEvery = 1;
     private SharpnessTracking sharpness;
     private Dataset sharpnessSubset;
+    private Tensor unlabeled;
     // Where the run is: everything a checkpoint needs besides weights and optimizer state.
     private long step;
     private int epoch;
@@ -115,6 +119,39 @@ public final class Trainer {
     public Trainer trackSharpness(SharpnessTracking s) {
         this.sharpness = s;
         return this;
+    }
+
+    /**
+     * Unlabeled inputs (U × the sample shape): beside each labeled batch of n samples, the input
+     * penalty runs on n unlabeled ones instead of the labeled batch (see {@link #unlabeledIndices}).
+     */
+    public Trainer unlabeled(Tensor x) {
+        if (x != null && x.size(0) < 1) {
+            throw new GradregException("the unlabeled set is empty");
+        }
+        this.unlabeled = x;
+        return this;
+    }
+
+    /**
+     * The unlabeled samples beside the labeled batch of step {@code t}: positions t·B … t·B + n − 1
+     * of an endless sequence of seeded permutations of the U unlabeled samples (a fresh permutation
+     * per pass), so every unlabeled sample is used once per pass and a resumed run draws the same.
+     */
+    long[] unlabeledIndices(long t, int n) {
+        long u = unlabeled.size(0);
+        long[] idx = new long[n];
+        long pass = -1;
+        long[] perm = null;
+        for (int j = 0; j < n; j++) {
+            long q = t * cfg.batchSize() + j;
+            if (q / u != pass) {
+                pass = q / u;
+                perm = Permutation.shuffled((int) u, new Random(mix(cfg.seed() * 0x2545F4914F6CDD1DL + 977 * pass + 1)));
+            }
+            idx[j] = perm[(int) (q % u)];
+        }
+        return idx;
     }
 
     /** Steps taken so far. */
@@ -271,11 +308,15 @@ public final class Trainer {
                     hasComponent ? component : null));
             boolean keep = cfg.method().keepsComponent(step);
             Update u;
+            Tensor xu = unlabeled == null ? null : unlabeled.index_select(0, Tensors.fromLongs(unlabeledIndices(step, (int) batch.size()),
+                    (int) batch.size()));
             if (parallel == null && cfg.accumulate() == 1) {
-                u = method.direction(new Oracle(net, loss, batch.x(), batch.y(), stepSeed(step)));
+                u = method.direction(new Oracle(net, loss, batch.x(), batch.y(), stepSeed(step), stepSeed(step), xu));
             } else {
                 Reducer reducer = parallel == null ? Reducer.LOCAL : parallel;
-                u = Shards.direction(method, net, microBatches(workerSlice(batch)), batch.size(), reducer, keep);
+                long[] part = workerPart(batch.size());
+                Tensor xuPart = xu == null ? null : xu.narrow(0, part[0], part[1] - part[0]);
+                u = Shards.direction(method, net, microBatches(batch.slice(part[0], part[1]), xuPart), batch.size(), reducer, keep);
             }
             if (!Double.isFinite(u.loss())) {
                 throw new NonFiniteLossException(u.loss(), step + 1);
@@ -284,11 +325,18 @@ public final class Trainer {
                 keepComponent(u);
             }
             TensorList d = Clipping.clipGradNorm(u.direction(), cfg.clipGradNorm());
-            OptimizerSpec.setLearningRate(optimizer, learningRate(step, totalSteps));
+            double lr = learningRate(step, totalSteps);
+            OptimizerSpec.setLearningRate(optimizer, lr);
             TensorList params = net.params();
+            OptimizerSpec opt = cfg.optimizer();
             for (int i = 0; i < params.size(); i++) {
-                params.get(i).mutable_grad().put(d.get(i));
+                Tensor di = d.get(i);
+                if (opt.decays(params.get(i)) && !opt.decoupled()) {
+                    di = di.add(params.get(i).detach(), new Scalar(opt.weightDecay())); // gradient of (wd/2)‖W‖²
+                }
+                params.get(i).mutable_grad().put(di);
             }
+            decoupledWeightDecay(params, lr);
             optimizer.step();
             if (parallel != null && net.hasBatchNorm() && !syncBatchNorm) {
                 parallel.average(net.buffers_()); // local batch statistics, shared running statistics
@@ -371,22 +419,36 @@ public final class Trainer {
         return this;
     }
 
-    /** This worker's contiguous part of the batch (all of it in one process). */
-    private Dataset workerSlice(Dataset batch) {
-        if (parallel == null) {
-            return batch;
+    /** Decoupled weight decay on the weight tensors only: W ← W(1 − lr·wd) before the update, as AdamW does. */
+    private void decoupledWeightDecay(TensorList params, double lr) {
+        OptimizerSpec opt = cfg.optimizer();
+        if (!opt.decoupled()) {
+            return;
         }
-        long n = batch.size();
+        try (NoGradGuard g = new NoGradGuard()) {
+            for (int i = 0; i < params.size(); i++) {
+                if (opt.decays(params.get(i))) {
+                    params.get(i).mul_(new Scalar(1 - lr * opt.weightDecay()));
+                }
+            }
+        }
+    }
+
+    /** This worker's contiguous part [from, to) of a batch of n (all of it in one process). */
+    private long[] workerPart(long n) {
+        if (parallel == null) {
+            return new long[] {0, n};
+        }
         int r = parallel.rank();
         int w = parallel.world();
-        return batch.slice(n * r / w, n * (r + 1) / w);
+        return new long[] {n * r / w, n * (r + 1) / w};
     }
 
     /**
      * The batch in {@code accumulate} contiguous micro-batches (sizes differ by at most one), each
      * with its own seed (per worker too), so dropout masks differ between them as between batches.
      */
-    private List<Oracle> microBatches(Dataset batch) {
+    private List<Oracle> microBatches(Dataset batch, Tensor xu) {
         int k = cfg.accumulate();
         long n = batch.size();
         long offset = parallel == null ? 0 : (long) parallel.rank() * k;
@@ -396,7 +458,8 @@ public final class Trainer {
             long to = from + (n - from) / (k - i);
             if (to > from) {
                 Dataset part = batch.slice(from, to);
-                shards.add(new Oracle(net, loss, part.x(), part.y(), mix(stepSeed(step) + offset + i)));
+                Tensor partU = xu == null ? null : xu.narrow(0, from, to - from);
+                shards.add(new Oracle(net, loss, part.x(), part.y(), mix(stepSeed(step) + offset + i), stepSeed(step), partU));
             }
             from = to;
         }

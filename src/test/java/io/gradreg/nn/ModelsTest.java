@@ -89,4 +89,17 @@ class ModelsTest {
         assertEquals(23, n.params().numel(), "the cached handles must not be freed with the scope");
         assertEquals(23, n.params().toDoubles().length);
     }
+
+    @Test
+    void lenet5Seed002LayoutHasOneBatchNormBeforeTheLastLayer() {
+        Models.Options o = Models.Options.defaults(new long[] {1, 28, 28}, 10);
+        Net bn = Models.build("lenet5:002", o.withBatchNorm(true));
+        assertEquals(java.util.List.of("conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias", "fc2.weight",
+                "fc2.bias", "bn3.weight", "bn3.bias", "fc3.weight", "fc3.bias"), bn.paramNames());
+        // 6·25+6 + 16·6·25+16 + 400·120+120 + 120·84+84 + 84·10+10 = 61,706, plus 2·84 batch-norm parameters
+        assertEquals(61_706 + 168, bn.numParams());
+        assertEquals(61_706, Models.build("lenet5:002", o).numParams());
+        var e = assertThrows(io.gradreg.GradregException.class, () -> Models.build("lenet5:003", o));
+        assertEquals("model spec 'lenet5:003': expected lenet5 or lenet5:002 (seed 002's layout)", e.getMessage());
+    }
 }

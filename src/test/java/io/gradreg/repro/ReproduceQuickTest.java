@@ -72,45 +72,83 @@ class ReproduceQuickTest {
     }
 
     @Test
-    void smallMnistQuickWritesATableWhoseMeansAreTheSeedsMeans() throws IOException {
+    void smallMnistQuickFollowsTheProtocolAndItsCellsAreTheSeedsNumbers() throws IOException {
         String log = reproduce("small-mnist");
         assertTrue(log.contains("small-mnist: "), log);
         assertVerdict(tmp.resolve("results.md"));
-        for (String s : List.of("nowd", "wd", "dropout")) {
-            assertPng(tmp.resolve("accuracy-" + s + ".png"));
-        }
         List<Map<String, String>> runs = csv(tmp.resolve("runs.csv"));
-        assertEquals(4 * 3 * 2, runs.size(), "4 methods x 3 settings x 2 seeds");
-        Map<String, List<Double>> bySetting = new HashMap<>();
+        assertEquals(13 * 2, runs.size(), "13 configurations x 2 seeds");
+        Map<String, double[]> byVariant = new HashMap<>();
         for (Map<String, String> r : runs) {
+            String key = r.get("setting") + "." + r.get("method");
+            int seed = Integer.parseInt(r.get("seed"));
             double acc = Double.parseDouble(r.get("final_test_accuracy"));
-            assertTrue(acc >= 0 && acc <= 1, r.toString());
-            bySetting.computeIfAbsent(r.get("setting") + "/" + r.get("method"), k -> new ArrayList<>()).add(acc);
-            // runs.csv holds what the run directory's summary.json says
-            Path dir = tmp.resolve("runs").resolve(r.get("setting") + "-" + r.get("method") + "_seed=" + r.get("seed"));
+            Path dir = tmp.resolve("runs").resolve(key + "_seed=" + seed);
             assertEquals(Json.read(dir.resolve("summary.json")).get("final_test_accuracy").asDouble(), acc, 0);
+            byVariant.computeIfAbsent(key, k -> new double[2])[seed - 1] = acc;
         }
-        List<Map<String, String>> table = csv(tmp.resolve("small-mnist.csv"));
-        assertEquals(12, table.size());
-        Map<String, Double> baseline = new HashMap<>();
-        for (Map<String, String> t : table) {
-            List<Double> seeds = bySetting.get(t.get("setting") + "/" + t.get("method"));
-            assertEquals(2, seeds.size());
-            assertEquals("2", t.get("n"));
-            double m = Double.parseDouble(t.get("mean_test_accuracy"));
-            assertEquals(mean(seeds), m, 1e-12, t.toString());
-            assertEquals(Math.abs(seeds.get(0) - seeds.get(1)) / Math.sqrt(2), Double.parseDouble(t.get("std_test_accuracy")), 1e-12);
-            if (t.get("method").equals("baseline")) {
-                baseline.put(t.get("setting"), m);
-            } else {
-                assertEquals(m - baseline.get(t.get("setting")), Double.parseDouble(t.get("diff_vs_baseline")), 1e-12);
+        List<Map<String, String>> cells = csv(tmp.resolve("small-mnist.csv"));
+        assertEquals(4 + 9 + 4, cells.size());
+        Map<String, String> baselineOf = Map.of("T1", "", "T2", "", "T3", "");
+        for (Map<String, String> c : cells) {
+            double[] a = byVariant.get(c.get("variant"));
+            assertEquals((a[0] + a[1]) / 2, Double.parseDouble(c.get("mean")), 1e-12, c.toString());
+            if (c.get("verdict").isEmpty()) {
+                continue; // a baseline cell
             }
+            String base = c.get("variant").substring(0, c.get("variant").indexOf('.')) + ".baseline";
+            double[] b = byVariant.get(base);
+            double d = ((a[0] - b[0]) + (a[1] - b[1])) / 2;
+            assertEquals(d, Double.parseDouble(c.get("paired_diff")), 1e-12, c.toString());
+            double se = Math.abs((a[0] - b[0]) - (a[1] - b[1])) / Math.sqrt(2) / Math.sqrt(2);
+            assertEquals(se, Double.parseDouble(c.get("paired_se")), 1e-12, c.toString());
+            double paperDiff = Double.parseDouble(c.get("paper_diff"));
+            String expected = paperDiff >= 0.2 ? (d > 0 && 100 * d >= 2 * 100 * se ? "reproduced" : d <= 0 || d < se ? "not reproduced" : "weak")
+                    : (Math.abs(d) < 2 * se || 100 * d < 0.2 ? "consistent" : "differs");
+            assertEquals(expected, c.get("verdict"), c.toString());
         }
-        // the dropout setting trained with dropout, the wd setting with weight decay
-        JsonNode cfg = Json.read(tmp.resolve("runs/dropout-spectreg_seed=0/config.json")).get("settings");
-        assertEquals(0.5, cfg.get("--dropout").asDouble(), 0);
-        assertEquals("spectreg", cfg.get("--method").asText());
-        assertEquals(0.0005, Json.read(tmp.resolve("runs/wd-baseline_seed=1/config.json")).get("settings").get("--weight-decay").asDouble(), 0);
+        assertEquals(3, baselineOf.size());
+        // the runs carry the protocol's flags
+        JsonNode bn = Json.read(tmp.resolve("runs/wd-bn.spectreg0.001_seed=1/config.json")).get("settings");
+        assertEquals("true", bn.get("--batchnorm").asText());
+        assertEquals("lenet5:002", bn.get("--model").asText());
+        assertEquals("weights", bn.get("--weight-decay-on").asText());
+        assertEquals(0.0005, bn.get("--weight-decay").asDouble(), 0);
+        assertEquals("batch", bn.get("--projection").asText());
+        assertEquals("random", bn.get("--subset").asText());
+        assertEquals("true", bn.get("--standardize").asText());
+        assertEquals(60, bn.get("--holdout").asInt());
+        assertEquals(0.001, bn.get("--lambda").asDouble(), 0);
+        JsonNode cp = Json.read(tmp.resolve("runs/wd-dropout.confpen_seed=2/config.json")).get("settings");
+        assertEquals(0.5, cp.get("--beta").asDouble(), 0, "beta 0.01 summed over a batch of 50 is 0.5 as a mean");
+        assertEquals(0.5, cp.get("--dropout").asDouble(), 0);
+        JsonNode wd0 = Json.read(tmp.resolve("runs/wd0-dropout.spectreg0.03_seed=1/config.json"));
+        assertEquals(0.0, wd0.get("settings").get("--weight-decay").asDouble(), 0);
+        assertEquals(50, wd0.get("train_size").asInt());
+        assertEquals(60, wd0.get("test_size").asInt());
+    }
+
+    @Test
+    void semiSupervisedQuickComparesUnlabeledSpectRegPairedBySeed() throws IOException {
+        String log = reproduce("semi-supervised");
+        assertTrue(log.contains("semi-supervised: "), log);
+        String results = Files.readString(tmp.resolve("results.md"));
+        assertTrue(results.contains("This experiment is ours, not the paper's."), results);
+        List<Map<String, String>> arms = csv(tmp.resolve("semi-supervised.csv"));
+        assertEquals(3, arms.size());
+        double[][] acc = new double[3][2];
+        for (int a = 0; a < 3; a++) {
+            for (int s = 1; s <= 2; s++) {
+                acc[a][s - 1] = Json.read(tmp.resolve("runs").resolve(arms.get(a).get("arm") + "_seed=" + s).resolve("summary.json"))
+                        .get("final_test_accuracy").asDouble();
+            }
+            assertEquals((acc[a][0] + acc[a][1]) / 2, Double.parseDouble(arms.get(a).get("mean")), 1e-12);
+        }
+        double d = ((acc[2][0] - acc[1][0]) + (acc[2][1] - acc[1][1])) / 2;
+        assertEquals(d, Double.parseDouble(arms.get(2).get("diff_vs_labeled")), 1e-12);
+        JsonNode cfg = Json.read(tmp.resolve("runs").resolve(arms.get(2).get("arm") + "_seed=1").resolve("config.json"));
+        assertEquals(40, cfg.get("unlabeled_size").asInt());
+        assertEquals("spectreg(exact, lambda=0.03, projection=batch)", cfg.get("method").asText());
     }
 
     @Test

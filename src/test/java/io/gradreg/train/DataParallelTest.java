@@ -76,6 +76,36 @@ class DataParallelTest {
     }
 
     @Test
+    void twoWorkersWithUnlabeledInputsMatchOneProcess() throws Exception {
+        // frobreg on unlabeled inputs: deterministic, so the only thing under test is how the labeled and the
+        // unlabeled batch are cut across workers and micro-batches (libtorch's generator is global, so a random
+        // projection would race between these two threads; separate processes do not share it).
+        Dataset unlabeled = Synthetic.blobs(30, 5, 3, 1.0, 8, DType.FLOAT64);
+        Method m = new InputPenalty(InputPenalty.Kind.FROBREG, 0.2, SecondOrder.EXACT, 0.01, 0);
+        Net ref = Fixtures.mlp(10, Activation.TANH, 5, 7, 3);
+        new Trainer(ref, Loss.CROSS_ENTROPY, TrainConfig.of(m, 0.1, 2, 16, 1)).unlabeled(unlabeled.x()).fit(data, null, Trainer.Listener.NONE);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            int port = freePort();
+            Net n0 = Fixtures.mlp(10, Activation.TANH, 5, 7, 3);
+            Net n1 = Fixtures.mlp(11, Activation.TANH, 5, 7, 3);
+            Future<double[]> r0 = pool.submit(() -> unlabeledWorker(n0, m, unlabeled, port, 0));
+            Future<double[]> r1 = pool.submit(() -> unlabeledWorker(n1, m, unlabeled, port, 1));
+            assertArrayEquals(ref.params().toDoubles(), r0.get(120, TimeUnit.SECONDS), 1e-10, "rank 0");
+            assertArrayEquals(ref.params().toDoubles(), r1.get(120, TimeUnit.SECONDS), 1e-10, "rank 1");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    double[] unlabeledWorker(Net net, Method m, Dataset unlabeled, int port, int rank) {
+        DataParallel dp = DataParallel.connect("127.0.0.1", port, rank, 2, Duration.ofSeconds(30));
+        Trainer t = new Trainer(net, Loss.CROSS_ENTROPY, TrainConfig.of(m, 0.1, 2, 16, 1).withAccumulate(2)).unlabeled(unlabeled.x()).distributed(dp);
+        t.fit(data, null, Trainer.Listener.NONE);
+        return net.params().toDoubles();
+    }
+
+    @Test
     void anUnreachableMasterEndsWithAMessageWithinTheTimeout() throws Exception {
         int port = freePort();
         long t0 = System.nanoTime();
