@@ -30,7 +30,7 @@ public record Every(Method base, int k, boolean reuse) implements Method {
     @Override
     public Method at(Step step) {
         if (full(step.index())) {
-            return base.at(step);
+            return reuse ? base.at(step).reportingGrad() : base.at(step);
         }
         return reuse && step.component() != null ? new PlusComponent(step.component()) : new Plain();
     }

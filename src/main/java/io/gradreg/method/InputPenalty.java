@@ -61,6 +61,29 @@ public record InputPenalty(Kind kind, double lambda, SecondOrder secondOrder, do
 
     @Override
     public Update direction(Oracle o) {
+        return direction(o, false);
+    }
+
+    /** With exact second order, g is fused into the last backward pass unless {@code reportGrad} asks for it apart. */
+    @Override
+    public Method reportingGrad() {
+        return secondOrder.needsGraph() ? new GradReporting(this) : this;
+    }
+
+    /** This penalty, with its exact direction's Update carrying g (one more backward pass). */
+    private record GradReporting(InputPenalty base) implements Method {
+        @Override
+        public Update direction(Oracle o) {
+            return base.direction(o, true);
+        }
+
+        @Override
+        public String describe() {
+            return base.describe();
+        }
+    }
+
+    private Update direction(Oracle o, boolean reportGrad) {
         if (kind == Kind.JACREG && o.lossFunction() != Loss.CROSS_ENTROPY) {
             throw new GradregException("jacreg penalizes the softmax Jacobian and needs a classification task");
         }
@@ -91,7 +114,7 @@ public record InputPenalty(Kind kind, double lambda, SecondOrder secondOrder, do
         long n = x.size(0);
 
         if (exact) {
-            return exactDirection(o, x, pOut, l, n);
+            return exactDirection(o, x, pOut, l, n, reportGrad);
         }
         TensorList g = kind == Kind.DOUBLEBACK ? null : Oracle.grad(l, params, true, false);
         TensorList correction = null;
@@ -113,16 +136,21 @@ public record InputPenalty(Kind kind, double lambda, SecondOrder secondOrder, do
     }
 
     /**
-     * Exact (double backprop) direction: g by one backward of the loss, then one backward per probe
-     * for grad_x psi_j alone (with its graph; no parameter gradients, which only finite differences
-     * need), then one pass over the union of those graphs for
-     * sum_j 2 lambda c_j (d grad_x psi_j / d theta)^T d_j = vjp([grad_x psi_j], theta, [2 lambda c_j d_j]).
-     * g is kept apart (not fused into the last pass) because {@code --every K --reuse} needs it.
+     * Exact (double backprop) direction: one backward per probe for grad_x psi_j alone (with its
+     * graph; no parameter gradients, which only finite differences need), then one pass over the
+     * union of the graphs for g + sum_j 2 lambda c_j (d grad_x psi_j / d theta)^T d_j
+     * = vjp([L, grad_x psi_j], theta, [1, 2 lambda c_j d_j]), so the loss's backward and the double
+     * backward share one traversal. With {@code reportGrad}, g gets a backward pass of its own
+     * and the last pass covers the correction only.
      */
-    private Update exactDirection(Oracle o, Tensor x, Tensor pOut, Tensor l, long n) {
-        TensorList g = Oracle.grad(l, o.params(), true, false).detach();
+    private Update exactDirection(Oracle o, Tensor x, Tensor pOut, Tensor l, long n, boolean reportGrad) {
+        TensorList g = reportGrad ? Oracle.grad(l, o.params(), true, false).detach() : null;
         List<Tensor> roots = new ArrayList<>();
         List<Tensor> seeds = new ArrayList<>();
+        if (!reportGrad) {
+            roots.add(l);
+            seeds.add(torch.ones_like(l));
+        }
         double penalty = 0;
         for (Probe p : probes(o, pOut, n)) {
             Tensor gradX = Oracle.grad(p.psi().apply(pOut), TensorList.of(x), true, true).get(0);
@@ -131,9 +159,8 @@ public record InputPenalty(Kind kind, double lambda, SecondOrder secondOrder, do
             roots.add(gradX);
             seeds.add(gx.mul(new Scalar(2 * lambda * p.weight() * n)));
         }
-        TensorList correction = Oracle.vjp(TensorList.of(roots.toArray(Tensor[]::new)), o.params(),
-                TensorList.of(seeds.toArray(Tensor[]::new)), false);
-        return new Update(g.add(correction), l.item_double(), penalty).withGrad(g);
+        TensorList d = Oracle.vjp(TensorList.of(roots.toArray(Tensor[]::new)), o.params(), TensorList.of(seeds.toArray(Tensor[]::new)), false);
+        return reportGrad ? new Update(g.add(d), l.item_double(), penalty).withGrad(g) : new Update(d, l.item_double(), penalty);
     }
 
     private List<Probe> probes(Oracle o, Tensor out, long n) {

@@ -33,4 +33,13 @@ public interface Method {
     default boolean keepsComponent(long t) {
         return false;
     }
+
+    /**
+     * The same method, with its {@link Update} carrying the plain gradient g (needed to keep
+     * d − g). Most methods compute g on the way and report it anyway; one that fuses g into a
+     * single backward pass (the exact input penalties) pays a separate pass only when asked.
+     */
+    default Method reportingGrad() {
+        return this;
+    }
 }

@@ -45,7 +45,7 @@ public final class Shards {
         double penalty = 0;
         for (int k = 0; k < w.length; k++) {
             try (PointerScope scope = new PointerScope()) {
-                Update u = method.direction(shards.get(k));
+                Update u = (withGrad ? method.reportingGrad() : method).direction(shards.get(k));
                 acc.addInPlace(u.direction().detach(), w[k]);
                 if (withGrad) {
                     if (u.grad() == null) {
