@@ -179,33 +179,37 @@ public final class DataSources {
             }
             return d;
         }
+        long[] chosen = balancedIndices(d, n, seed);
+        return d.select(Tensors.fromLongs(chosen, chosen.length));
+    }
+
+    /** The indices {@link #balancedSubset} takes for 0 < n < size: sorted for classification, in draw order otherwise. */
+    public static long[] balancedIndices(Dataset d, long n, long seed) {
         int size = (int) d.size();
         long[] order = Permutation.shuffled(size, new Random(seed));
         long[] chosen = new long[(int) n];
         if (!d.isClassification()) {
-            for (int i = 0; i < n; i++) {
-                chosen[i] = order[i];
-            }
-        } else {
-            long[] labels = Tensors.toLongs(d.y());
-            int k = d.classes();
-            long[] quota = new long[k];
-            for (int c = 0; c < k; c++) {
-                quota[c] = n / k + (c < n % k ? 1 : 0);
-            }
-            int filled = 0;
-            for (int i = 0; i < size && filled < n; i++) {
-                int c = (int) labels[(int) order[i]];
-                if (quota[c] > 0) {
-                    quota[c]--;
-                    chosen[filled++] = order[i];
-                }
-            }
-            if (filled < n) {
-                throw new GradregException("cannot draw a class-balanced subset of " + n + ": some classes have too few samples");
-            }
-            java.util.Arrays.sort(chosen);
+            System.arraycopy(order, 0, chosen, 0, (int) n);
+            return chosen;
         }
-        return d.select(Tensors.fromLongs(chosen, chosen.length));
+        long[] labels = Tensors.toLongs(d.y());
+        int k = d.classes();
+        long[] quota = new long[k];
+        for (int c = 0; c < k; c++) {
+            quota[c] = n / k + (c < n % k ? 1 : 0);
+        }
+        int filled = 0;
+        for (int i = 0; i < size && filled < n; i++) {
+            int c = (int) labels[(int) order[i]];
+            if (quota[c] > 0) {
+                quota[c]--;
+                chosen[filled++] = order[i];
+            }
+        }
+        if (filled < n) {
+            throw new GradregException("cannot draw a class-balanced subset of " + n + ": some classes have too few samples");
+        }
+        java.util.Arrays.sort(chosen);
+        return chosen;
     }
 }

@@ -44,7 +44,7 @@ public final class Splits {
         long[] chosen;
         if (balanced || n == 0 || n == pool.size()) {
             labeled = DataSources.balancedSubset(pool, n, seed);
-            chosen = n == 0 || n == pool.size() ? null : balancedIndices(pool, labeled, n, seed);
+            chosen = n == 0 || n == pool.size() ? null : DataSources.balancedIndices(pool, n, seed);
         } else {
             long[] order = Permutation.shuffled((int) pool.size(), new Random(seed));
             chosen = Arrays.copyOf(order, (int) n);
@@ -86,31 +86,5 @@ public final class Splits {
         }
         long[] order = Arrays.copyOf(Permutation.shuffled((int) x.size(0), new Random(seed + 2)), (int) n);
         return x.index_select(0, Tensors.fromLongs(order, order.length));
-    }
-
-    /** The indices {@link DataSources#balancedSubset} chose (it draws them the same way, sorted). */
-    private static long[] balancedIndices(Dataset pool, Dataset labeled, long n, long seed) {
-        int size = (int) pool.size();
-        long[] order = Permutation.shuffled(size, new Random(seed));
-        long[] chosen = new long[(int) n];
-        if (!pool.isClassification()) {
-            System.arraycopy(order, 0, chosen, 0, (int) n);
-            return chosen;
-        }
-        long[] labels = Tensors.toLongs(pool.y());
-        int k = pool.classes();
-        long[] quota = new long[k];
-        for (int c = 0; c < k; c++) {
-            quota[c] = n / k + (c < n % k ? 1 : 0);
-        }
-        int filled = 0;
-        for (int i = 0; i < size && filled < n; i++) {
-            int c = (int) labels[(int) order[i]];
-            if (quota[c] > 0) {
-                quota[c]--;
-                chosen[filled++] = order[i];
-            }
-        }
-        return chosen;
     }
 }
