@@ -119,7 +119,7 @@ public final class ReproduceCommand implements Callable<Integer> {
             String verdict = text.lines().filter(l -> l.startsWith("**Verdict: ")).findFirst().orElse("")
                     .replace("**Verdict: ", "").replace("**", "");
             table.append("| [").append(e.name()).append("](#").append(e.name()).append(") | ").append(verdict).append(" |\n");
-            body.append(text.replaceAll("\\]\\(([^)#/][^)]*\\.png)\\)", "](results/" + e.name() + "/$1)")).append("\n");
+            body.append(text.replaceAll("\\]\\(([^)#/][^)]*\\.(?:png|md))\\)", "](results/" + e.name() + "/$1)")).append("\n");
         }
         AtomicFiles.writeString(Paths.get("docs", "results.md"), "# Results: the papers' claims, rerun\n\n"
                 + "Every number below was produced by the command written beside it, on this repository's code. "

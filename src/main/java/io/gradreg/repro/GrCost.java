@@ -127,7 +127,7 @@ public final class GrCost implements Experiment {
         String head = dbOk && fOk ? "reproduced" : dbOk || fOk ? "partly reproduced" : "not reproduced";
         String noise = quiet ? "" : String.format(" — but the noise gauge B-GR / F-GR (equal work) spans %.2f–%.2f, so the machine was too loaded to "
                 + "judge: rerun `./gradreg reproduce gr-cost` alone", min(gauge), max(gauge));
-        String verdict = String.format("%s: ratios on a loaded machine, DB / F-GR %.2f–%.2f over depths %d–%d (mean %.2f; 9L/6L predicts 1.5), "
+        String verdict = String.format("%s: measured ratios, DB / F-GR %.2f–%.2f over depths %d–%d (mean %.2f; 9L/6L predicts 1.5), "
                 + "F-GR / plain %.2f–%.2f (mean %.2f; predicted 2), DB / plain mean %.2f (predicted 3); \"within\" = every depth within ±25%%",
                 head, min(db), max(db), depths[0], depths[depths.length - 1], meanDb, min(fwd), max(fwd), meanF, mean(dbPlain)) + noise;
         return new Report(verdict, md.toString());
