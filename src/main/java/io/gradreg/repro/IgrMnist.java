@@ -8,8 +8,6 @@ import io.gradreg.io.LinePlot;
 import io.gradreg.sweep.Sweep;
 import io.gradreg.sweep.SweepSpec;
 import io.gradreg.sweep.SweepTable;
-import io.gradreg.sweep.Worker;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -184,41 +182,22 @@ public final class IgrMnist implements Experiment {
         if (best == null) {
             throw new GradregException(dir + ": no evaluated epoch in metrics.jsonl");
         }
-        JsonNode a = Json.read(dir.resolve("analysis-best").resolve("analysis.json"));
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("lr", lr);
         row.put("best_test_accuracy", best.get("testAccuracy").asDouble());
         row.put("best_epoch", best.get("epoch").asDouble());
         row.put("R_IG_at_best", best.get("rIG").asDouble());
         row.put("lambda", best.get("lambdaIG").asDouble());
-        row.put("top_eigenvalue", a.at("/hessian/top_eigenvalue").asDouble(Double.NaN));
-        double noisy = Double.NaN;
-        for (JsonNode p : a.at("/noise/points")) {
-            if (Math.abs(p.get("sigma").asDouble() - NOISE_SIGMA) < 1e-12) {
-                noisy = p.get("accuracy_mean").asDouble();
-            }
-        }
-        row.put("noisy_accuracy", noisy);
+        Repro.putLandscape(row, dir.resolve("analysis-best"), NOISE_SIGMA);
         row.put("step_full_train_accuracy", fullTrain);
         row.put("final_train_accuracy", last.get("trainAccuracy").asDouble());
         return row;
     }
 
     private static void analyze(Path dir, boolean quick, Context ctx) {
-        List<String> cmd = Worker.command("analyze", dir.toString(), "--weights", dir.resolve("best-weights.safetensors").toString(), "--out",
+        Repro.analyze(dir.resolve("analysis-best.log"), dir.toString(), "--weights", dir.resolve("best-weights.safetensors").toString(), "--out",
                 dir.resolve("analysis-best").toString(), "--sigmas", "0," + NOISE_SIGMA, "--repeats", quick ? "2" : "5", "--max-iters",
                 quick ? "10" : "30", "--hutchinson-samples", quick ? "2" : "5", "--ascent-steps", quick ? "2" : "3", "--threads", "1");
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("analysis-best.log").toFile()).start();
-            if (p.waitFor() != 0) {
-                throw new GradregException("analyze " + dir + " failed; see " + dir.resolve("analysis-best.log"));
-            }
-        } catch (IOException e) {
-            throw new GradregException("cannot start analyze: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GradregException("interrupted");
-        }
         ctx.log().printf("analyzed the best-step weights of %s%n", dir.getFileName());
         ctx.log().flush();
     }

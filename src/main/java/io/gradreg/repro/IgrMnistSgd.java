@@ -3,12 +3,10 @@ package io.gradreg.repro;
 import io.gradreg.sweep.Sweep;
 import io.gradreg.sweep.SweepSpec;
 import io.gradreg.sweep.SweepTable;
-import io.gradreg.sweep.Worker;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gradreg.GradregException;
 import io.gradreg.io.Json;
 import io.gradreg.io.LinePlot;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -123,39 +121,20 @@ public final class IgrMnistSgd implements Experiment {
                 best = m;
             }
         }
-        JsonNode a = Json.read(dir.resolve("analysis").resolve("analysis.json"));
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("lr", lr);
         row.put("best_test_accuracy", best.get("testAccuracy").asDouble());
         row.put("best_epoch", best.get("epoch").asDouble());
         row.put("R_IG_at_best", best.get("rIG").asDouble());
         row.put("lambda", best.get("lambdaIG").asDouble());
-        row.put("top_eigenvalue", a.at("/hessian/top_eigenvalue").asDouble(Double.NaN));
-        double noisy = Double.NaN;
-        for (JsonNode p : a.at("/noise/points")) {
-            if (Math.abs(p.get("sigma").asDouble() - NOISE_SIGMA) < 1e-12) {
-                noisy = p.get("accuracy_mean").asDouble();
-            }
-        }
-        row.put("noisy_accuracy", noisy);
+        Repro.putLandscape(row, dir.resolve("analysis"), NOISE_SIGMA);
         return row;
     }
 
     private static void analyze(Path dir, boolean quick, Context ctx) {
-        List<String> cmd = Worker.command("analyze", dir.toString(), "--sigmas", "0,0.01,0.02," + NOISE_SIGMA + ",0.1",
+        Repro.analyze(dir.resolve("analysis.log"), dir.toString(), "--sigmas", "0,0.01,0.02," + NOISE_SIGMA + ",0.1",
                 "--repeats", quick ? "2" : "5", "--max-iters", quick ? "10" : "30", "--hutchinson-samples", quick ? "2" : "10",
                 "--ascent-steps", quick ? "2" : "5", "--threads", "1");
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("analysis.log").toFile()).start();
-            if (p.waitFor() != 0) {
-                throw new GradregException("analyze " + dir + " failed; see " + dir.resolve("analysis.log"));
-            }
-        } catch (IOException e) {
-            throw new GradregException("cannot start analyze: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GradregException("interrupted");
-        }
         synchronized (ctx.log()) {
             ctx.log().printf("analyzed %s%n", dir.getFileName());
             ctx.log().flush();

@@ -13,6 +13,7 @@ import io.gradreg.engine.Engine;
 import io.gradreg.engine.HostArrays;
 import io.gradreg.io.Json;
 import io.gradreg.io.Npz;
+import io.gradreg.sweep.Worker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,6 +130,42 @@ final class Repro {
     /** How the runs were executed, for the reports. */
     static String executor(Experiment.Context ctx) {
         return ctx.quick() ? "in this process, one after another" : ctx.jobs() + " worker processes (one libtorch thread each)";
+    }
+
+    /**
+     * Runs {@code gradreg analyze ARGS} in a worker process (the same build), its output in
+     * {@code log}; a failure is a one-line error naming the log.
+     */
+    static void analyze(Path log, String... args) {
+        List<String> cmd = Worker.command("analyze");
+        cmd.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (p.waitFor() != 0) {
+                throw new GradregException("analyze " + args[0] + " failed; see " + log);
+            }
+        } catch (IOException e) {
+            throw new GradregException("cannot start analyze: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GradregException("interrupted");
+        }
+    }
+
+    /**
+     * The landscape numbers of an analyze run in {@code analysisDir}: {@code top_eigenvalue} and
+     * {@code noisy_accuracy}, the test accuracy under parameter noise σ = {@code sigma} (NaN when absent).
+     */
+    static void putLandscape(Map<String, Object> row, Path analysisDir, double sigma) {
+        JsonNode a = Json.read(analysisDir.resolve("analysis.json"));
+        row.put("top_eigenvalue", a.at("/hessian/top_eigenvalue").asDouble(Double.NaN));
+        double noisy = Double.NaN;
+        for (JsonNode p : a.at("/noise/points")) {
+            if (Math.abs(p.get("sigma").asDouble() - sigma) < 1e-12) {
+                noisy = p.get("accuracy_mean").asDouble();
+            }
+        }
+        row.put("noisy_accuracy", noisy);
     }
 
     /** The lines of {@code dir/metrics.jsonl}, one per epoch. */
