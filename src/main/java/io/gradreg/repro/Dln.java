@@ -220,9 +220,18 @@ public final class Dln implements Experiment {
 
     /** Whether forward < exact < backward, in α_eff and in recovery error, per (γ, ε). */
     private static String orderSection(Setup s, List<Run> sweep, double[] star) {
+        Order o = order(s, sweep, star);
+        return String.format("Order forward < exact < backward holds in α_eff at %d of %d (γ, ε) cells, in recovery error at %d of %d.%n", o.alpha(),
+                o.cells(), o.error(), o.cells());
+    }
+
+    /** Over the (γ, ε) cells where forward, exact and backward all converged: how many have forward < exact < backward in α_eff and in recovery error. */
+    record Order(int cells, int alpha, int error) {}
+
+    static Order order(Setup s, List<Run> sweep, double[] star) {
         int cells = 0;
-        int alphaOrdered = 0;
-        int errorOrdered = 0;
+        int alpha = 0;
+        int error = 0;
         for (double g : s.gammas()) {
             Run exact = find(sweep, DlnFlow.Kind.EXACT, g, 0);
             for (double e : s.epsilons()) {
@@ -232,12 +241,11 @@ public final class Dln implements Experiment {
                     continue;
                 }
                 cells++;
-                alphaOrdered += alphaEff(f) < alphaEff(exact) && alphaEff(exact) < alphaEff(b) ? 1 : 0;
-                errorOrdered += dist(f.beta(), star) < dist(exact.beta(), star) && dist(exact.beta(), star) < dist(b.beta(), star) ? 1 : 0;
+                alpha += alphaEff(f) < alphaEff(exact) && alphaEff(exact) < alphaEff(b) ? 1 : 0;
+                error += dist(f.beta(), star) < dist(exact.beta(), star) && dist(exact.beta(), star) < dist(b.beta(), star) ? 1 : 0;
             }
         }
-        return String.format("Order forward < exact < backward holds in α_eff at %d of %d (γ, ε) cells, in recovery error at %d of %d.%n", alphaOrdered,
-                cells, errorOrdered, cells);
+        return new Order(cells, alpha, error);
     }
 
     /**
@@ -254,21 +262,10 @@ public final class Dln implements Experiment {
 
     /** One clause for the verdict: orderings and GR against plain GD at this α. */
     static String summary(Setup s, Run plain, List<Run> sweep, double[] star) {
-        int cells = 0;
-        int aOrd = 0;
-        int eOrd = 0;
-        for (double g : s.gammas()) {
-            Run exact = find(sweep, DlnFlow.Kind.EXACT, g, 0);
-            for (double e : s.epsilons()) {
-                Run f = find(sweep, DlnFlow.Kind.FORWARD, g, e);
-                Run b = find(sweep, DlnFlow.Kind.BACKWARD, g, e);
-                if (exact.ok() && f.ok() && b.ok()) {
-                    cells++;
-                    aOrd += alphaEff(f) < alphaEff(exact) && alphaEff(exact) < alphaEff(b) ? 1 : 0;
-                    eOrd += dist(f.beta(), star) < dist(exact.beta(), star) && dist(exact.beta(), star) < dist(b.beta(), star) ? 1 : 0;
-                }
-            }
-        }
+        Order o = order(s, sweep, star);
+        int cells = o.cells();
+        int aOrd = o.alpha();
+        int eOrd = o.error();
         long better = sweep.stream().filter(r -> r.ok() && dist(r.beta(), star) < dist(plain.beta(), star)).count();
         long ok = sweep.stream().filter(Run::ok).count();
         Run best = sweep.stream().filter(Run::ok).min((a, b) -> Double.compare(dist(a.beta(), star), dist(b.beta(), star))).orElse(plain);
@@ -291,9 +288,10 @@ public final class Dln implements Experiment {
             worst = Double.isNaN(re) ? Double.NaN : Math.max(worst, re);
             pred.add(String.format("%s %s", e.getKey().replaceAll(" γ=.*", ""), sci(re)));
         }
-        int cells = 0;
-        int aOrd = 0;
-        int eOrd = 0;
+        Order o = order(s, sweep, star);
+        int cells = o.cells();
+        int aOrd = o.alpha();
+        int eOrd = o.error();
         int lowerAlphaWorse = 0;
         int gr = 0;
         double plainErr = dist(plain.beta(), star);
@@ -302,18 +300,6 @@ public final class Dln implements Experiment {
                 gr++;
                 if (alphaEff(r) < 1 && dist(r.beta(), star) > plainErr) {
                     lowerAlphaWorse++;
-                }
-            }
-        }
-        for (double g : s.gammas()) {
-            Run exact = find(sweep, DlnFlow.Kind.EXACT, g, 0);
-            for (double e : s.epsilons()) {
-                Run f = find(sweep, DlnFlow.Kind.FORWARD, g, e);
-                Run b = find(sweep, DlnFlow.Kind.BACKWARD, g, e);
-                if (exact.ok() && f.ok() && b.ok()) {
-                    cells++;
-                    aOrd += alphaEff(f) < alphaEff(exact) && alphaEff(exact) < alphaEff(b) ? 1 : 0;
-                    eOrd += dist(f.beta(), star) < dist(exact.beta(), star) && dist(exact.beta(), star) < dist(b.beta(), star) ? 1 : 0;
                 }
             }
         }
