@@ -398,7 +398,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw new GradregException("--unlabeled-size must be >= 0, got " + unlabeledSize);
         }
         boolean unlabeled = unlabeledData != null || unlabeledSize > 0;
-        if (unlabeled && !(cfg.method() instanceof InputPenalty ip && ip.labelFree())) {
+        if (unlabeled && !(cfg.method().unwrapped() instanceof InputPenalty ip && ip.labelFree())) {
             throw new GradregException("unlabeled inputs need a label-free input penalty (--method spectreg, frobreg or jacreg), got " + method);
         }
     }

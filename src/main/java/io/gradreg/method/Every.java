@@ -35,6 +35,11 @@ public record Every(Method base, int k, boolean reuse) implements Method {
         return reuse && step.component() != null ? new PlusComponent(step.component()) : new Plain();
     }
 
+    @Override
+    public Method unwrapped() {
+        return base.unwrapped();
+    }
+
     /** Only the method of a step has a direction: ask {@link #at} first. */
     @Override
     public Update direction(Oracle oracle) {

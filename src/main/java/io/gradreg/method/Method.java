@@ -42,4 +42,12 @@ public interface Method {
     default Method reportingGrad() {
         return this;
     }
+
+    /**
+     * The method whose direction a full step takes, without the wrappers that only change it over
+     * training ({@link Scheduled}, {@link Every}): what checks of "which method is this" must ask.
+     */
+    default Method unwrapped() {
+        return this;
+    }
 }

@@ -11,6 +11,11 @@ public record Scheduled(Tunable base, StrengthSchedule schedule) implements Meth
         return base.withStrength(base.strength() * schedule.factor(step)).at(step);
     }
 
+    @Override
+    public Method unwrapped() {
+        return base.unwrapped();
+    }
+
     /** Only the method of a step has a direction: ask {@link #at} first. */
     @Override
     public Update direction(Oracle oracle) {

@@ -406,7 +406,7 @@ public final class Trainer {
             throw new GradregException("--sync-batchnorm does not work with --accumulate " + cfg.accumulate()
                     + ": micro-batches run one after another, so the whole batch's statistics are not known when the first is normalized");
         }
-        Method m = cfg.method();
+        Method m = cfg.method().unwrapped(); // a schedule or --every does not change what is differentiated
         if (!(m instanceof ParamSpaceMethod) || m instanceof GradientRegularization gr && gr.secondOrder().needsGraph()) {
             throw new GradregException("--sync-batchnorm does not work with " + m.describe()
                     + ": it differentiates a gradient again, and the all-reduce of the batch statistics is not part of that second derivative;"

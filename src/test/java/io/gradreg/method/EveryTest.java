@@ -110,4 +110,12 @@ class EveryTest {
         assertEquals(new Plain().describe(), e.at(new Step(6, 100, 1)).describe(), "no component kept yet: plain");
         assertEquals("sam(rho=0.1) every 5 steps, reusing d - g between", e.describe());
     }
+
+    @Test
+    void unwrappedIsTheMethodUnderSchedulesAndEveryK() {
+        Sam sam = new Sam(0.05);
+        Method wrapped = new Every(new Scheduled(sam, StrengthSchedule.parse("--rho-schedule", "warmup:10")), 3, true);
+        assertEquals(sam, wrapped.unwrapped());
+        assertEquals(sam, sam.unwrapped());
+    }
 }
