@@ -394,6 +394,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (holdout > 0 && dataOptions.testData != null) {
             throw new GradregException("give --holdout or --test-data, not both: each makes the test set");
         }
+        if (holdout > 0 && dataOptions.testSize > 0) {
+            throw new GradregException("--test-size does not apply with --holdout: the last " + holdout + " samples are the test set");
+        }
         if (unlabeledSize < 0) {
             throw new GradregException("--unlabeled-size must be >= 0, got " + unlabeledSize);
         }

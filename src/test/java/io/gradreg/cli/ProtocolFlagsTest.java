@@ -107,5 +107,8 @@ class ProtocolFlagsTest {
                 train(tmp.resolve("e3"), "--weight-decay-on", "bias").err().strip());
         assertEquals("gradreg: unknown projection 'row': expected sample or batch",
                 train(tmp.resolve("e4"), "--projection", "row").err().strip());
+        assertEquals("gradreg: --test-size does not apply with --holdout: the last 2 samples are the test set",
+                train(tmp.resolve("e5"), "--holdout", "2", "--test-size", "1").err().strip());
+        assertFalse(Files.exists(tmp.resolve("e5")), "a refused run writes nothing");
     }
 }
