@@ -151,6 +151,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-every", defaultValue = "1",
             description = "evaluate on the full training and test sets every N epochs and after the last (default: ${DEFAULT-VALUE})")
     int evalEvery;
+    @Option(names = "--stop-at-train-accuracy", defaultValue = "0", paramLabel = "A",
+            description = "end the run after the first evaluation whose training accuracy is at least A, e.g. 1.0 (0 = off; "
+                    + "--epochs/--steps stay the budget)")
+    double stopAtTrainAccuracy;
     @Option(names = "--track-sharpness", defaultValue = "0", paramLabel = "N",
             description = "every N epochs, measure the top Hessian eigenvalue (Lanczos), the trace (Hutchinson) and R_IG on a fixed "
                     + "training subset; into metrics.jsonl and sharpness.png, cost in the log (default: 0 = off)")
@@ -243,6 +247,13 @@ public final class TrainCommand implements Callable<Integer> {
         if (evalEvery < 1) {
             throw new GradregException("--eval-every must be >= 1, got " + evalEvery);
         }
+        if (!(stopAtTrainAccuracy >= 0 && stopAtTrainAccuracy <= 1)) {
+            throw new GradregException("--stop-at-train-accuracy must be in [0, 1] (0 = off), got " + stopAtTrainAccuracy);
+        }
+        if (stopAtTrainAccuracy > 0 && worldSize > 1) {
+            throw new GradregException("--stop-at-train-accuracy is not supported with --world-size > 1 (the workers would have to agree "
+                    + "on the evaluation that stops them)");
+        }
         if (trackSharpness < 0) {
             throw new GradregException("--track-sharpness must be >= 0 epochs (0 = off), got " + trackSharpness);
         }
@@ -279,7 +290,7 @@ public final class TrainCommand implements Callable<Integer> {
             Weights.load(net, initWeights);
         }
         Loss loss = Loss.forTargets(train.y());
-        Trainer trainer = new Trainer(net, loss, cfg).evalEvery(evalEvery).unlabeled(data.unlabeled());
+        Trainer trainer = new Trainer(net, loss, cfg).evalEvery(evalEvery).unlabeled(data.unlabeled()).stopAtTrainAccuracy(stopAtTrainAccuracy);
         if (syncBatchNorm) {
             trainer.syncBatchNorm(); // refuses what it cannot make exact before training starts
         }
@@ -353,6 +364,11 @@ public final class TrainCommand implements Callable<Integer> {
                         trainer.stepCount(), out);
                 log.flush();
                 return EXIT_INTERRUPTED;
+            }
+            if (trainer.reachedTrainAccuracy()) {
+                progress.clearLine();
+                log.printf("training accuracy %s reached at epoch %d (step %d): stopping there%n", stopAtTrainAccuracy,
+                        history.get(history.size() - 1).epoch(), trainer.stepCount());
             }
             if (writer) {
                 if (checkpointEvery > 1) {

@@ -18,8 +18,8 @@ import java.util.Map;
 /**
  * Seed 001 on MNIST with the paper's protocol as far as the papers give it: full-batch gradient
  * descent (one step per epoch) on an MNIST subset, over a grid of learning rates h and two widths,
- * for a step budget (the paper trains to 100 % training accuracy; the step at which each run gets
- * there is reported). Per run, at the evaluated step of maximal test accuracy: R_IG = ‖∇L‖²/m on
+ * until 100 % training accuracy (as the paper's models are) or a step budget, whichever comes first
+ * ({@code train --stop-at-train-accuracy 1}; the step at which each run gets there is reported). Per run, at the evaluated step of maximal test accuracy: R_IG = ‖∇L‖²/m on
  * the full training set, λ = h·m/4, that accuracy, and, from {@code gradreg analyze} on the weights
  * saved at that step ({@code train --save-best}), the top Hessian eigenvalue and the test accuracy
  * under parameter noise. The claim: larger h (larger λ) ends at smaller R_IG, with higher test
@@ -51,7 +51,7 @@ public final class IgrMnist implements Experiment {
         }
         models.put("w16", "mlp:784-16-10");
         models.put("w64", "mlp:784-64-10");
-        return new Setup(models, new double[] {0.05, 0.1, 0.2, 0.5, 1.0}, List.of("0"), 5000, 1000, 25);
+        return new Setup(models, new double[] {0.05, 0.1, 0.2, 0.5, 1.0}, List.of("0", "1", "2"), 5000, 4000, 25);
     }
 
     @Override
@@ -73,6 +73,7 @@ public final class IgrMnist implements Experiment {
         base.put("checkpoint-every", String.valueOf(s.evalEvery())); // one step per epoch: a checkpoint (fsynced) per step would dominate
         base.put("optimizer", "sgd");
         base.put("save-best", "true");
+        base.put("stop-at-train-accuracy", "1.0");
         Map<String, Map<String, String>> variants = new LinkedHashMap<>();
         s.models().forEach((k, m) -> variants.put(k, Map.of("model", m)));
         Map<String, List<String>> grid = new LinkedHashMap<>();
@@ -112,7 +113,7 @@ public final class IgrMnist implements Experiment {
 
         StringBuilder md = new StringBuilder();
         md.append(String.format("Full-batch gradient descent (`--batch-size` = the %d-sample class-balanced subset, so one step per epoch), no "
-                + "momentum, constant h; models %s (ReLU); %d steps (the step budget); full-set evaluation every %d steps; %d seed(s). Best = the "
+                + "momentum, constant h; models %s (ReLU); trained until 100 %% training accuracy (checked at every evaluation) or %d steps, whichever comes first; full-set evaluation every %d steps; %d seed(s). Best = the "
                 + "evaluated step of highest test accuracy (full 10k test set%s). R_IG = ‖∇L‖²/m on the full training set and λ = h·m/4 at that "
                 + "step. The top Hessian eigenvalue (Lanczos, training set) and the test accuracy of θ + σξ (σ = %s, 5 draws) are measured by "
                 + "`gradreg analyze` on the weights saved at that same step (`train --save-best`). The papers do not give seed 001's MLP depth, width "
@@ -123,7 +124,7 @@ public final class IgrMnist implements Experiment {
         List<String> trends = new ArrayList<>();
         int held = 0;
         LinePlot pr = LinePlot.titled("R_IG at the step of best test accuracy").xLabel("lambda = h m / 4").yLabel("R_IG").logX().logY();
-        LinePlot pa = LinePlot.titled("Best test accuracy").xLabel("lambda = h m / 4").yLabel("test accuracy").logX();
+        LinePlot pa = LinePlot.titled("Best test accuracy (mean over seeds)").xLabel("lambda = h m / 4").yLabel("test accuracy").logX();
         for (String w : s.models().keySet()) {
             List<Map<String, Object>> mine = rows.stream().filter(r -> r.get("width").equals(w)).toList();
             for (Map<String, Object> r : mine) {
@@ -137,8 +138,11 @@ public final class IgrMnist implements Experiment {
             double[] acc = col(mine, "best_test_accuracy");
             double[] noisy = col(mine, "noisy_accuracy");
             double[] lrs = col(mine, "lr");
-            pr.series(s.models().get(w), lam, rig);
-            pa.series(s.models().get(w) + ", best", lam, acc).series(s.models().get(w) + ", noise σ=" + NOISE_SIGMA, lam, noisy);
+            // One point per h, the mean over seeds (λ differs across seeds only through m, which is fixed per width).
+            double[] lamH = perH(lrs, lam);
+            pr.scatter(s.models().get(w) + ", runs", lam, rig).series(s.models().get(w) + ", mean", lamH, perH(lrs, rig));
+            pa.series(s.models().get(w) + ", best", lamH, perH(lrs, acc)).series(s.models().get(w) + ", noise σ=" + NOISE_SIGMA, lamH,
+                    perH(lrs, noisy));
             double cr = IgrMnistSgd.spearman(lrs, rig);
             double ca = IgrMnistSgd.spearman(lrs, acc);
             double cn = IgrMnistSgd.spearman(lrs, noisy);
@@ -156,6 +160,17 @@ public final class IgrMnist implements Experiment {
         String verdict = String.format("%s: full-batch GD, %d of %d trend checks hold; %s (expected < 0, > 0, > 0)",
                 held == tests ? "reproduced" : held == 0 ? "not reproduced" : "partly reproduced", held, tests, String.join("; ", trends));
         return new Report(verdict, md.toString());
+    }
+
+    /** The mean of {@code y} per distinct value of {@code h}, in the order the values first appear. */
+    static double[] perH(double[] h, double[] y) {
+        Map<Double, double[]> sums = new LinkedHashMap<>();
+        for (int i = 0; i < h.length; i++) {
+            double[] a = sums.computeIfAbsent(h[i], k -> new double[2]);
+            a[0] += y[i];
+            a[1]++;
+        }
+        return sums.values().stream().mapToDouble(a -> a[0] / a[1]).toArray();
     }
 
     static double[] col(List<Map<String, Object>> rows, String key) {

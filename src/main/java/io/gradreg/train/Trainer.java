@@ -64,6 +64,7 @@ public final class Trainer {
     private SharpnessTracking sharpness;
     private Dataset sharpnessSubset;
     private Tensor unlabeled;
+    private double stopAtTrainAccuracy;
     // Where the run is: everything a checkpoint needs besides weights and optimizer state.
     private long step;
     private int epoch;
@@ -197,6 +198,29 @@ public final class Trainer {
         stopRequested = true;
     }
 
+    /**
+     * Ends training after the first evaluated epoch whose full-training-set accuracy is at least
+     * {@code accuracy} (0 = never; the budget of epochs or steps still applies). Seed 001 reads its
+     * models at 100 % training accuracy; later steps only move a fitted model along the valley.
+     * The run then counts as finished, not interrupted.
+     */
+    public Trainer stopAtTrainAccuracy(double accuracy) {
+        if (!(accuracy >= 0 && accuracy <= 1)) {
+            throw new GradregException("--stop-at-train-accuracy must be in [0, 1] (0 = off), got " + accuracy);
+        }
+        this.stopAtTrainAccuracy = accuracy;
+        return this;
+    }
+
+    /** Whether the training accuracy target of {@link #stopAtTrainAccuracy} was reached. */
+    public boolean reachedTrainAccuracy() {
+        if (stopAtTrainAccuracy <= 0 || history.isEmpty()) {
+            return false;
+        }
+        double a = history.get(history.size() - 1).trainAccuracy();
+        return Double.isFinite(a) && a >= stopAtTrainAccuracy;
+    }
+
     /** Whether the last {@link #fit} returned early because of {@link #requestStop()}. */
     public boolean stopped() {
         return stopRequested;
@@ -220,7 +244,7 @@ public final class Trainer {
         if (syncBatchNorm && parallel != null) {
             requireEveryWorkerHasSamples(n);
         }
-        while (step < total && !stopRequested) {
+        while (step < total && !stopRequested && !reachedTrainAccuracy()) {
             long[] order = order(n, epoch);
             for (long from = stepInEpoch * cfg.batchSize(); from < n && step < total && !stopRequested; from += cfg.batchSize()) {
                 long[] idx = Arrays.copyOfRange(order, (int) from, (int) Math.min(n, from + cfg.batchSize()));
