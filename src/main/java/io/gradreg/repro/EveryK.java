@@ -89,7 +89,6 @@ public final class EveryK implements Experiment {
     }
 
     /** Epochs of a full run: a third of gr-compute's 60, so that the 45 runs fit a shared machine. */
-    static final int EPOCHS = 20;
 
     /**
      * The seeds: 3 in a full run. The system property {@code gradreg.every-k.seeds} (1 to 3) reports
@@ -128,9 +127,6 @@ public final class EveryK implements Experiment {
             }
         }
         Map<String, String> task = GrCompute.task(ctx, 5);
-        if (!ctx.quick()) {
-            task.put("epochs", String.valueOf(EPOCHS));
-        }
         SweepSpec spec = new SweepSpec("every-k", Repro.runsDir(ctx, "every-k"), task, runs, Map.of());
         long t0 = System.nanoTime();
         List<Sweep.Outcome> outcomes = Repro.sweep(spec, ctx);
@@ -158,14 +154,14 @@ public final class EveryK implements Experiment {
         }
         SweepTable.write(ctx.out(), rows);
         Map<String, Double> bench = ctx.quick() ? benchmark("mlp:20-32-32-4", 20, 4, 32, 2, 2, 10, ctx)
-                : benchmark("mlp:784-256-256-10", 784, 10, 128, 5, 1, 100, ctx);
+                : benchmark(GrCompute.MODEL, 784, 10, 128, 5, 1, 100, ctx);
 
         double plainMs = SweepTable.meanStd(ms.get("plain"))[0];
         double[] plainAcc = acc.get("plain");
         StringBuilder md = new StringBuilder();
         md.append("**Our experiment**, not a paper's claim. Task (gr-compute's): ")
                 .append(ctx.quick() ? "(quick) 4-class Gaussian blobs in 20 dimensions, MLP 20-32-32-4, SGD lr 0.1, 10 epochs"
-                        : GrCompute.TASK.replace("60 epochs", EPOCHS + " epochs (gr-compute runs 60)"))
+                        : GrCompute.TASK)
                 .append(". Methods: forward GR (γ 0.1, ε 0.01) and SAM (ρ 0.05). `--every K`: the method runs on steps t with t mod K = 0, "
                         + "plain SGD steps between; `--reuse`: the steps between take g + (d − g) of the last full step (methods.md, "
                         + "\"Every K steps\"). Seeds: ").append(seeds.size()).append(" (subset, initialization, batch order); a seed is the same "
