@@ -199,12 +199,12 @@ public final class Bench {
     }
 
     /**
-     * Median plain-step ms of {@code w} under each thread configuration "BxI" (OpenBLAS x libtorch
+     * Median step ms of {@code method} on {@code w} under each thread configuration "BxI" (OpenBLAS x libtorch
      * intra-op threads), timed in {@code rounds} interleaved rounds so load drifts hit every
      * configuration alike; each value is the median over rounds of the round's median. The engine's
      * policy is restored after.
      */
-    public static Map<String, Double> threadConfigs(Workload w, List<String> configs, int rounds, int warmup, int steps) {
+    public static Map<String, Double> threadConfigs(Workload w, Method method, List<String> configs, int rounds, int warmup, int steps) {
         Map<String, List<Double>> per = new LinkedHashMap<>();
         boolean adaptive = Engine.adaptive();
         int before = Engine.threads();
@@ -213,7 +213,7 @@ public final class Bench {
                 for (String c : configs) {
                     String[] bi = c.split("x");
                     Engine.start(Integer.parseInt(bi[0]), Integer.parseInt(bi[1]));
-                    per.computeIfAbsent(c, k -> new ArrayList<>()).add(medianStepMs(w, new Plain(), warmup, steps));
+                    per.computeIfAbsent(c, k -> new ArrayList<>()).add(medianStepMs(w, method, warmup, steps));
                 }
             }
         } finally {

@@ -40,7 +40,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--peer", description = "also time the same steps in PyTorch (bench/torch_peer.py, needs a python3 that imports torch), "
             + "cell by cell right after gradreg's, and print gradreg ms, PyTorch ms and their ratio")
     boolean peer;
-    @Option(names = "--thread-configs", split = ",", description = "instead: plain-step ms per OpenBLAS x intra-op thread setting, "
+    @Option(names = "--thread-configs", split = ",", description = "instead: step ms per OpenBLAS x intra-op thread setting (plain, or the --methods), "
             + "e.g. 1x1,1x2,2x1,2x2, in interleaved rounds (--steps per round)")
     List<String> threadConfigs;
     @Option(names = "--rounds", defaultValue = "5", description = "rounds for --thread-configs (default: ${DEFAULT-VALUE})")
@@ -84,7 +84,8 @@ public final class BenchCommand implements Callable<Integer> {
             throw new GradregException("no workload matches --models " + models);
         }
         if (threadConfigs != null) {
-            return threads(log, w);
+            // plain alone unless --methods asks for more: the thread policy is about the step's kernels
+            return threads(log, w, methods == null ? Map.of("plain", all.get("plain")) : m);
         }
         Peer p = null;
         if (peer) {
@@ -165,7 +166,7 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int threads(PrintWriter log, List<Bench.Workload> w) throws Exception {
+    private int threads(PrintWriter log, List<Bench.Workload> w, Map<String, Method> methods) throws Exception {
         for (String c : threadConfigs) {
             if (!c.matches("[1-9][0-9]*x[1-9][0-9]*")) {
                 throw new GradregException("--thread-configs: expected BLASxINTRA such as 2x1, got '" + c + "'");
@@ -174,18 +175,20 @@ public final class BenchCommand implements Callable<Integer> {
         if (rounds < 1) {
             throw new GradregException("--rounds must be >= 1");
         }
-        StringBuilder md = new StringBuilder("| model | batch | " + String.join(" | ", threadConfigs) + " |\n|---|---|"
+        StringBuilder md = new StringBuilder("| model | batch | method | " + String.join(" | ", threadConfigs) + " |\n|---|---|---|"
                 + "---|".repeat(threadConfigs.size()) + "\n");
         for (Bench.Workload x : w) {
-            Map<String, Double> ms = Bench.threadConfigs(x, threadConfigs, rounds, warmup, steps);
-            StringBuilder row = new StringBuilder("| " + x.model() + " | " + x.batch() + " |");
-            ms.forEach((c, v) -> row.append(String.format(" %.2f |", v)));
-            log.println(row);
-            log.flush();
-            md.append(row).append('\n');
+            for (Map.Entry<String, Method> e : methods.entrySet()) {
+                Map<String, Double> ms = Bench.threadConfigs(x, e.getValue(), threadConfigs, rounds, warmup, steps);
+                StringBuilder row = new StringBuilder("| " + x.model() + " | " + x.batch() + " | " + e.getKey() + " |");
+                ms.forEach((c, v) -> row.append(String.format(" %.2f |", v)));
+                log.println(row);
+                log.flush();
+                md.append(row).append('\n');
+            }
         }
-        md.append(String.format("%nPlain-step ms (median over %d interleaved rounds of the median of %d steps), OpenBLAS x libtorch intra-op threads.%n",
-                rounds, steps));
+        md.append(String.format("%nStep ms (median over %d interleaved rounds of the median of %d steps), OpenBLAS x libtorch intra-op threads; "
+                + "OMP_WAIT_POLICY=%s.%n", rounds, steps, System.getenv().getOrDefault("OMP_WAIT_POLICY", "(unset)")));
         Files.createDirectories(out);
         AtomicFiles.writeString(out.resolve("threads.md"), md.toString());
         log.printf("written: %s%n", out.resolve("threads.md"));

@@ -35,6 +35,25 @@ class BenchCommandTest {
     }
 
     @Test
+    void threadConfigsTimeEachAskedMethodUnderEachSetting() throws Exception {
+        CliTest.Result r = CliTest.run("bench", "--thread-configs", "1x1,2x1", "--models", "mlp:784-512-512-10", "--methods", "sam",
+                "--steps", "2", "--warmup", "1", "--rounds", "1", "--out", tmp.toString());
+        assertEquals(0, r.code(), r.err());
+        java.util.List<String> lines = java.nio.file.Files.readAllLines(tmp.resolve("threads.md"));
+        assertEquals("| model | batch | method | 1x1 | 2x1 |", lines.get(0));
+        for (int i = 0; i < 2; i++) {
+            String[] cells = lines.get(2 + i).split("\\|");
+            assertEquals(i == 0 ? "plain" : "sam", cells[3].strip());
+            for (int c = 4; c <= 5; c++) {
+                double ms = Double.parseDouble(cells[c].strip());
+                assertTrue(ms > 0 && Double.isFinite(ms), lines.get(2 + i));
+            }
+        }
+        CliTest.Result bad = CliTest.run("bench", "--thread-configs", "2by1", "--out", tmp.resolve("b").toString());
+        assertEquals("gradreg: --thread-configs: expected BLASxINTRA such as 2x1, got '2by1'", bad.err().strip());
+    }
+
+    @Test
     void unknownMethodsAndModelsAreOneLineErrors() {
         CliTest.Result r = CliTest.run("bench", "--methods", "adagrad", "--out", tmp.toString());
         assertEquals(2, r.code());
