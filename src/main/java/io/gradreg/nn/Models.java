@@ -1,6 +1,7 @@
 package io.gradreg.nn;
 
 import io.gradreg.GradregException;
+import io.gradreg.engine.Engine;
 import java.util.Arrays;
 
 /**
@@ -30,8 +31,28 @@ public final class Models {
         }
     }
 
-    /** Builds the model named by {@code spec}; the data's shape is checked against it. */
+    /**
+     * Builds the model named by {@code spec}; the data's shape is checked against it. The engine's
+     * threads are split for the model's kernels (convolutional or not, {@link Engine#kernels}).
+     */
     public static Net build(String spec, Options o) {
+        Net net = create(spec, o);
+        Engine.kernels(convolutional(net) ? Engine.Kernels.CONVOLUTION : Engine.Kernels.MATMUL);
+        return net;
+    }
+
+    /** Whether the net has convolution kernels (4-D weights). */
+    static boolean convolutional(Net net) {
+        var p = net.params();
+        for (int i = 0; i < p.size(); i++) {
+            if (p.get(i).dim() == 4) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Net create(String spec, Options o) {
         String[] parts = spec.trim().split(":");
         String kind = parts[0].toLowerCase();
         if (o.dropout() < 0 || o.dropout() >= 1) {

@@ -32,6 +32,28 @@ class EngineTest {
     }
 
     @Test
+    void theThreadsGoToThePoolOfTheModelsKernels() {
+        Engine.start(2);
+        try {
+            Engine.kernels(Engine.Kernels.CONVOLUTION);
+            assertEquals(1, org.bytedeco.openblas.global.openblas.blas_get_num_threads());
+            assertEquals(2, org.bytedeco.pytorch.global.torch.get_num_threads());
+            assertEquals("OpenBLAS 1 x libtorch intra-op 2 threads (fixed, split for convolution kernels)", Engine.describeThreads());
+            Engine.kernels(Engine.Kernels.MATMUL);
+            assertEquals(2, org.bytedeco.openblas.global.openblas.blas_get_num_threads());
+            assertEquals(1, org.bytedeco.pytorch.global.torch.get_num_threads());
+            // a model declares its kind when it is built
+            io.gradreg.nn.Models.build("lenet5", io.gradreg.nn.Models.Options.defaults(new long[] {1, 28, 28}, 10));
+            assertEquals(Engine.Kernels.CONVOLUTION, Engine.kernels());
+            io.gradreg.nn.Models.build("mlp:4-3-2", io.gradreg.nn.Models.Options.defaults(new long[] {4}, 2));
+            assertEquals(Engine.Kernels.MATMUL, Engine.kernels());
+        } finally {
+            Engine.kernels(Engine.Kernels.MATMUL);
+            Engine.start(1);
+        }
+    }
+
+    @Test
     void aFixedCountStaysFixedAndStartRestoresAdaptation() {
         Engine.start(1);
         assertFalse(Engine.adaptive());
