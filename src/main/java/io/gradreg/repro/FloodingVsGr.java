@@ -54,7 +54,7 @@ public final class FloodingVsGr implements Experiment {
 
     static Task task(boolean quick) {
         return quick ? new Task("blobs", 128, "mlp:20-32-32-4", 0.5, 0.3, 200, 10, List.of("0"))
-                : new Task("mnist", 1000, "mlp:784-64-10", 0.5, 0.1, 800, 20, List.of("0"));
+                : new Task("mnist", 1000, "mlp:784-64-10", 0.5, 0.1, 800, 20, List.of("0", "1", "2"));
     }
 
     @Override
@@ -178,10 +178,10 @@ public final class FloodingVsGr implements Experiment {
         String setting = String.format("%s, %d training samples, %s, lr h = %s, b = %s, F-GR γ = %s ε = %s, %d steps", t.data(), t.trainSize(), t.model(),
                 t.lr(), t.level(), t.gamma(), t.eps(), t.steps());
         StringBuilder md = new StringBuilder("### (b) Full-batch training\n\n");
-        md.append(String.format("Full-batch gradient descent (`--batch-size` = the training set: one step per epoch) on %s; %d steps; full-set "
+        md.append(String.format("Full-batch gradient descent (`--batch-size` = the training set: one step per epoch) on %s; full-set "
                 + "‖∇L‖², R_IG = ‖∇L‖²/m and test accuracy every %d steps. Three runs per seed: plain GD, flooding at b = %s (a level the "
                 + "training loss reaches), and F-GR with ε = h = %s and γ = h/2 = %s: a flooding pair moves θ by −h²Hg in two steps, and "
-                + "F-GR's penalty part moves it by −hγHg per step, so γ = h/2 matches the two. Seeds: %d.%n%n", setting, t.steps(), t.evalEvery(),
+                + "F-GR's penalty part moves it by −hγHg per step, so γ = h/2 matches the two. Seeds: %d.%n%n", setting, t.evalEvery(),
                 t.level(), t.eps(), t.gamma(), t.seeds().size()));
         md.append("| seed | run | final L | final ‖∇L‖² | final R_IG | final test acc | first step with L < b | fraction of later steps below b "
                 + "| ‖∇L‖² at L = b |\n|---|---|---|---|---|---|---|---|---|\n");
