@@ -45,8 +45,13 @@ public final class SemiSupervised implements Experiment {
         SweepSpec mnist = SmallMnist.spec(ctx);
         int seeds = ctx.quick() ? 2 : SmallMnist.SEEDS;
         Map<String, Map<String, String>> variants = new LinkedHashMap<>();
-        for (int s = 1; s <= seeds; s++) {
-            for (Arm a : arms(ctx.quick())) {
+        // The unlabeled arm (this experiment's own runs) first, over every seed; then small-mnist's runs
+        // it shares, which a small-mnist sweep running beside this one has most likely finished by then.
+        List<Arm> arms = arms(ctx.quick());
+        List<Arm> order = new java.util.ArrayList<>(arms.subList(2, 3));
+        order.addAll(arms.subList(0, 2));
+        for (Arm a : order) {
+            for (int s = 1; s <= seeds; s++) {
                 Map<String, String> f = new LinkedHashMap<>();
                 f.put("weight-decay", "0.0005");
                 f.put("dropout", "0.5");
