@@ -6,6 +6,7 @@ import io.gradreg.engine.DType;
 import io.gradreg.engine.Engine;
 import io.gradreg.io.AtomicFiles;
 import io.gradreg.io.Json;
+import io.gradreg.io.RunLock;
 import io.gradreg.method.GradientRegularization;
 import io.gradreg.method.InputPenalty;
 import io.gradreg.method.Loss;
@@ -36,7 +37,8 @@ import picocli.CommandLine.Spec;
  * synthetic classification task, then prints a comparison table and writes plots.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Compare plain, GR exact, GR forward, SAM and SpectReg on a built-in synthetic task (about a minute).")
+        description = "Compare plain, GR exact, GR forward, SAM and SpectReg on a built-in synthetic task (about a minute); "
+                + "replaces an earlier demo's files in --out.")
 public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -52,6 +54,13 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // A second demo into the same --out is refused while this one runs; a later one replaces its files.
+        try (RunLock lock = RunLock.acquire(out, "--out")) {
+            return demo();
+        }
+    }
+
+    private Integer demo() {
         PrintWriter log = spec.commandLine().getOut();
         Engine.start();
         // Few training samples of overlapping classes: a task where regularization can matter.

@@ -119,7 +119,7 @@ class RunOwnershipTest {
         assertEquals(String.valueOf(ProcessHandle.current().pid()), Files.readString(dir.resolve(RunLock.FILE)).strip());
     }
 
-    /** sweep, reproduce, analyze and bench refuse an output directory another gradreg holds (here: this JVM). */
+    /** sweep, reproduce, analyze, bench and demo refuse an output directory another gradreg holds (here: this JVM). */
     @Test
     void everyCommandWithAnOutputDirectoryTakesItsLock() throws Exception {
         Path run = tmp.resolve("for-analyze");
@@ -130,7 +130,8 @@ class RunOwnershipTest {
                 "sweep", List.of("sweep", spec.toString(), "--jobs", "1", "--out"),
                 "reproduce", List.of("reproduce", "igr-two-param", "--quick", "--out"),
                 "analyze", List.of("analyze", run.toString(), "--max-iters", "2", "--out"),
-                "bench", List.of("bench", "--steps", "1", "--out"));
+                "bench", List.of("bench", "--steps", "1", "--out"),
+                "demo", List.of("demo", "--epochs", "1", "--out"));
         for (var c : commands.entrySet()) {
             Path dir = tmp.resolve("held-" + c.getKey());
             try (RunLock held = RunLock.acquire(dir, "--out")) {
