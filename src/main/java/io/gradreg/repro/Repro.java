@@ -121,8 +121,16 @@ final class Repro {
             t.put("executor", executor);
             Json.writeFile(f, t);
         }
-        String s = String.format("the sweep (%d runs) took %.1f min of wall time, %s, on a 2-core machine shared with other jobs "
-                + "(times are noisy)", outcomes.size(), total, executor);
+        long counted = ranBefore + ran;
+        if (counted == 0) {
+            return String.format("the sweep (%d runs) was run by an earlier invocation whose time was not recorded", outcomes.size());
+        }
+        String s = counted >= outcomes.size()
+                ? String.format("the sweep (%d runs) took %.1f min of wall time, %s, on a 2-core machine shared with other jobs "
+                        + "(times are noisy)", outcomes.size(), total, executor)
+                : String.format("%d of the sweep's %d runs took %.1f min of wall time, %s, on a 2-core machine shared with other jobs "
+                        + "(times are noisy); the other %d were run by an earlier invocation whose time was not recorded", counted,
+                        outcomes.size(), total, executor, outcomes.size() - counted);
         return ran == 0 ? s + "; every run was already done when this report was written, so the time is the one recorded in sweep-time.json"
                 : s;
     }

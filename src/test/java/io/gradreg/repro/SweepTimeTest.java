@@ -1,0 +1,44 @@
+package io.gradreg.repro;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.gradreg.sweep.Sweep;
+import io.gradreg.sweep.SweepSpec;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The wall-time sentence of a report counts only the runs whose time it recorded. */
+class SweepTimeTest {
+    @TempDir
+    Path tmp;
+
+    private static List<Sweep.Outcome> outcomes(int done, int skipped) {
+        List<Sweep.Outcome> o = new ArrayList<>();
+        for (int i = 0; i < done + skipped; i++) {
+            SweepSpec.Run r = new SweepSpec.Run("r" + i, Map.of(), Map.of());
+            o.add(new Sweep.Outcome(r, Path.of("r" + i), i < done ? Sweep.Status.DONE : Sweep.Status.SKIPPED, 1, ""));
+        }
+        return o;
+    }
+
+    @Test
+    void runsOfAnUnrecordedEarlierInvocationAreNamedNotCounted() {
+        Experiment.Context ctx = new Experiment.Context(false, tmp, 1, new PrintWriter(new StringWriter()), null);
+        String s = Repro.sweepTime(ctx, outcomes(3, 2), 4.0, "1 worker processes");
+        assertEquals("3 of the sweep's 5 runs took 4.0 min of wall time, 1 worker processes, on a 2-core machine shared with other jobs "
+                + "(times are noisy); the other 2 were run by an earlier invocation whose time was not recorded", s);
+        // the next invocation finishes the last two: 7 min recorded over all five
+        assertTrue(Repro.sweepTime(ctx, outcomes(2, 3), 3.0, "1 worker processes").startsWith("the sweep (5 runs) took 7.0 min of wall time"));
+        // a report rebuilt with every run skipped repeats the recorded time
+        assertTrue(Repro.sweepTime(ctx, outcomes(0, 5), 0.1, "1 worker processes").startsWith("the sweep (5 runs) took 7.0 min"));
+        Experiment.Context fresh = new Experiment.Context(false, tmp.resolve("other"), 1, new PrintWriter(new StringWriter()), null);
+        assertEquals("the sweep (5 runs) was run by an earlier invocation whose time was not recorded",
+                Repro.sweepTime(fresh, outcomes(0, 5), 0.1, "1 worker processes"));
+    }
+}
