@@ -188,6 +188,8 @@ public final class FloodingVsGr implements Experiment {
         List<SweepTable.Row> rows = new ArrayList<>();
         int tracked = 0;
         List<String> per = new ArrayList<>();
+        List<String> floodRatios = new ArrayList<>();
+        List<String> fgrRatios = new ArrayList<>();
         LinePlot lossPlot = LinePlot.titled("Training loss L (full batch), seed " + t.seeds().get(0)).xLabel("step").yLabel("L").logY();
         LinePlot gradPlot = LinePlot.titled("|grad L|^2 on the training set, seed " + t.seeds().get(0)).xLabel("step").yLabel("|grad L|^2").logY();
         LinePlot phase = LinePlot.titled("|grad L|^2 against L, seed " + t.seeds().get(0)).xLabel("L").yLabel("|grad L|^2").logX().logY();
@@ -252,6 +254,8 @@ public final class FloodingVsGr implements Experiment {
             double floodLate = near == 0 ? Double.NaN : Math.exp(logSum / near);
             boolean tr = near > 0 && floodLate < plainAtB;
             tracked += tr ? 1 : 0;
+            floodRatios.add(String.format("%.2f×", floodLate / plainAtB));
+            fgrRatios.add(String.format("%.2f×", fgrAtB / plainAtB));
             per.add(String.format("seed %s: flooding reached b at step %s and then spent %.0f%% of its steps below b; at L = b, ‖∇L‖² was %.3e for "
                     + "plain GD and %.3e for F-GR (%.2f× plain's) when they crossed b, and %.3e for flooding in the second half of training "
                     + "(%.2f× plain's; geometric mean of the %d evaluations with |L − b| ≤ 0.2b)", seed, first < 0 ? "never" : String.valueOf((int) startEpoch),
@@ -280,8 +284,9 @@ public final class FloodingVsGr implements Experiment {
                 tracks ? "yes" : "no", tracked, t.seeds().size()));
         md.append("![loss](fullbatch-loss.png) ![grad](fullbatch-grad.png) ![phase](fullbatch-phase.png)\n\n");
         md.append("Time: ").append(Repro.sweepTime(ctx, outcomes, minutes)).append(".\n\nFiles: mechanism.json, runs.csv, summary.csv, summary.md.\n");
-        String summary = String.format("once it oscillates around b, flooding's ‖∇L‖² at L ≈ b is below plain GD's at L = b (as F-GR's is) in %d of %d seeds: %s", tracked,
-                t.seeds().size(), String.join("; ", per));
+        String summary = String.format("once it oscillates around b, flooding's ‖∇L‖² at L ≈ b is below plain GD's at L = b (as F-GR's is) in %d of %d seeds "
+                + "(flooding's over plain's, by seed: %s; F-GR's: %s)", tracked, t.seeds().size(), String.join(", ", floodRatios),
+                String.join(", ", fgrRatios));
         return new Training(tracks, setting, summary, md.toString());
     }
 
