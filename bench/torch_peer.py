@@ -21,7 +21,7 @@ Method semantics, matched to docs/methods.md (both sides):
 
 Thread settings: PyTorch's GEMMs run in OpenBLAS (set at run time through openblas_set_num_threads),
 its other kernels in its OpenMP pool (torch.set_num_threads). Every cell is timed under the
-configurations in --configs (default 1x1, 2x1 and NxN: OpenBLAS x intra-op threads), in interleaved
+configurations in --configs (default 1x1, Nx1, 1xN and NxN: OpenBLAS x intra-op threads, N = cores), in interleaved
 rounds, and the best median is kept: the peer gets its best case.
 
 Usage:
@@ -340,7 +340,7 @@ def main():
     ap.add_argument("--peak", action="store_true", help="print the float32 2048^2 matmul speed and exit")
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--warmup", type=int, default=5)
-    ap.add_argument("--configs", default=f"1x1,{CORES}x1,NxN", help="OpenBLAS x intra-op thread counts to try")
+    ap.add_argument("--configs", default=f"1x1,{CORES}x1,1x{CORES},NxN", help="OpenBLAS x intra-op thread counts to try")
     ap.add_argument("--models", default=None, help="comma-separated model specs")
     ap.add_argument("--methods", default=None, help="comma-separated method names")
     a = ap.parse_args()
