@@ -247,9 +247,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (evalEvery < 1) {
             throw new GradregException("--eval-every must be >= 1, got " + evalEvery);
         }
-        if (!(stopAtTrainAccuracy >= 0 && stopAtTrainAccuracy <= 1)) {
-            throw new GradregException("--stop-at-train-accuracy must be in [0, 1] (0 = off), got " + stopAtTrainAccuracy);
-        }
+        Trainer.requireAccuracyTarget(stopAtTrainAccuracy); // before the run directory exists
         if (stopAtTrainAccuracy > 0 && worldSize > 1) {
             throw new GradregException("--stop-at-train-accuracy is not supported with --world-size > 1 (the workers would have to agree "
                     + "on the evaluation that stops them)");

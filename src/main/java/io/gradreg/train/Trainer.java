@@ -205,11 +205,16 @@ public final class Trainer {
      * The run then counts as finished, not interrupted.
      */
     public Trainer stopAtTrainAccuracy(double accuracy) {
+        this.stopAtTrainAccuracy = requireAccuracyTarget(accuracy);
+        return this;
+    }
+
+    /** {@code accuracy} if it is a valid target for {@link #stopAtTrainAccuracy} (0 = off, else up to 1); else a one-line error. */
+    public static double requireAccuracyTarget(double accuracy) {
         if (!(accuracy >= 0 && accuracy <= 1)) {
             throw new GradregException("--stop-at-train-accuracy must be in [0, 1] (0 = off), got " + accuracy);
         }
-        this.stopAtTrainAccuracy = accuracy;
-        return this;
+        return accuracy;
     }
 
     /** Whether the training accuracy target of {@link #stopAtTrainAccuracy} was reached. */
