@@ -47,9 +47,8 @@ public final class SemiSupervised implements Experiment {
         Map<String, Map<String, String>> variants = new LinkedHashMap<>();
         // The unlabeled arm (this experiment's own runs) first, over every seed; then small-mnist's runs
         // it shares, which a small-mnist sweep running beside this one has most likely finished by then.
-        List<Arm> arms = arms(ctx.quick());
-        List<Arm> order = new java.util.ArrayList<>(arms.subList(2, 3));
-        order.addAll(arms.subList(0, 2));
+        List<Arm> order = new java.util.ArrayList<>(arms(ctx.quick()));
+        order.sort(java.util.Comparator.comparing(a -> !a.flags().containsKey("unlabeled-size"))); // stable: the others keep their order
         for (Arm a : order) {
             for (int s = 1; s <= seeds; s++) {
                 Map<String, String> f = new LinkedHashMap<>();
