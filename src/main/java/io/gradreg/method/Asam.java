@@ -13,12 +13,7 @@ import org.bytedeco.pytorch.global.torch;
 public record Asam(double rho, double eta) implements ParamSpaceMethod, Tunable {
     @Override
     public Update direction(ParamOracle o) {
-        Oracle.Eval e = o.eval(false);
-        TensorList g = e.grad();
-        TensorList t = scaling(o);
-        TensorList tg = t.mul(g);
-        double n = tg.norm();
-        return new Update(n > 0 ? o.gradAt(t.mul(tg), rho / n) : g, e.loss()).withGrad(g);
+        return Sam.ascend(o, rho, scaling(o)::mul);
     }
 
     private TensorList scaling(ParamOracle o) {

@@ -22,7 +22,8 @@ import java.util.Map;
  * Landscape quantities come from {@code gradreg analyze} on each run's final weights.
  */
 public final class IgrMnistSgd implements Experiment {
-    static final double NOISE_SIGMA = 0.05;
+    /** The parameter-noise σ of the robustness column, igr-mnist's. */
+    static final double NOISE_SIGMA = IgrMnist.NOISE_SIGMA;
 
     @Override
     public String name() {

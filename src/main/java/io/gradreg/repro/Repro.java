@@ -202,6 +202,25 @@ final class Repro {
         return epochs.stream().filter(keep).mapToDouble(m -> value(m, field)).toArray();
     }
 
+    /**
+     * Seconds a run spent in its training steps: each logged epoch's mean step time times its
+     * number of steps (evaluation and checkpoints excluded). A run's own record of its cost, kept
+     * across resumed sweeps whose wall time was not recorded.
+     */
+    static double trainingSeconds(List<JsonNode> epochs) {
+        double ms = 0;
+        double prev = 0;
+        for (JsonNode m : epochs) {
+            double step = value(m, "step");
+            double t = value(m, "msPerStep");
+            if (Double.isFinite(t)) {
+                ms += t * (step - prev);
+            }
+            prev = step;
+        }
+        return ms / 1000;
+    }
+
     /** Whether an epoch was evaluated on the full sets (see {@code train --eval-every}). */
     static boolean evaluated(JsonNode epoch) {
         return Double.isFinite(value(epoch, "trainLoss"));

@@ -13,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The wall-time sentence of a report counts only the runs whose time it recorded. */
+/** The wall-time sentence of a report counts only the runs whose time it recorded; a run's own step times add up. */
 class SweepTimeTest {
     @TempDir
     Path tmp;
@@ -40,5 +40,16 @@ class SweepTimeTest {
         Experiment.Context fresh = new Experiment.Context(false, tmp.resolve("other"), 1, new PrintWriter(new StringWriter()), null);
         assertEquals("the sweep (5 runs) was run by an earlier invocation whose time was not recorded",
                 Repro.sweepTime(fresh, outcomes(0, 5), 0.1, "1 worker processes"));
+    }
+
+    @Test
+    void trainingSecondsWeighEachEpochsStepTimeByItsSteps() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper om = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<com.fasterxml.jackson.databind.JsonNode> m = List.of(
+                om.readTree("{\"step\":40,\"msPerStep\":10.0}"),
+                om.readTree("{\"step\":80,\"msPerStep\":null}"),
+                om.readTree("{\"step\":100,\"msPerStep\":50.0}"));
+        // 40 steps at 10 ms, 40 unknown (not counted), 20 at 50 ms
+        assertEquals(1.4, Repro.trainingSeconds(m), 1e-12);
     }
 }
