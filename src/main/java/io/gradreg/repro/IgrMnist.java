@@ -198,12 +198,7 @@ public final class IgrMnist implements Experiment {
         if (best == null) {
             throw new GradregException(dir + ": no evaluated epoch in metrics.jsonl");
         }
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("lr", lr);
-        row.put("best_test_accuracy", best.get("testAccuracy").asDouble());
-        row.put("best_epoch", best.get("epoch").asDouble());
-        row.put("R_IG_at_best", best.get("rIG").asDouble());
-        row.put("lambda", best.get("lambdaIG").asDouble());
+        Map<String, Object> row = Repro.atBestEpoch(lr, best);
         Repro.putLandscape(row, dir.resolve("analysis-best"), NOISE_SIGMA);
         row.put("step_full_train_accuracy", fullTrain);
         row.put("final_train_accuracy", last.get("trainAccuracy").asDouble());

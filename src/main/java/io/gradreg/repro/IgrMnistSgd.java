@@ -122,12 +122,7 @@ public final class IgrMnistSgd implements Experiment {
                 best = m;
             }
         }
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("lr", lr);
-        row.put("best_test_accuracy", best.get("testAccuracy").asDouble());
-        row.put("best_epoch", best.get("epoch").asDouble());
-        row.put("R_IG_at_best", best.get("rIG").asDouble());
-        row.put("lambda", best.get("lambdaIG").asDouble());
+        Map<String, Object> row = Repro.atBestEpoch(lr, best);
         Repro.putLandscape(row, dir.resolve("analysis"), NOISE_SIGMA);
         return row;
     }

@@ -161,6 +161,20 @@ final class Repro {
     }
 
     /**
+     * An implicit-GR row: the learning rate, and at the epoch of best test accuracy that accuracy,
+     * the epoch, R_IG and λ = h·m/4.
+     */
+    static Map<String, Object> atBestEpoch(double lr, JsonNode best) {
+        Map<String, Object> row = new java.util.LinkedHashMap<>();
+        row.put("lr", lr);
+        row.put("best_test_accuracy", best.get("testAccuracy").asDouble());
+        row.put("best_epoch", best.get("epoch").asDouble());
+        row.put("R_IG_at_best", best.get("rIG").asDouble());
+        row.put("lambda", best.get("lambdaIG").asDouble());
+        return row;
+    }
+
+    /**
      * The landscape numbers of an analyze run in {@code analysisDir}: {@code top_eigenvalue} and
      * {@code noisy_accuracy}, the test accuracy under parameter noise σ = {@code sigma} (NaN when absent).
      */
