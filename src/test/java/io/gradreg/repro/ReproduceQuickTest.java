@@ -86,10 +86,12 @@ class ReproduceQuickTest {
             Path dir = tmp.resolve("runs").resolve(key + "_seed=" + seed);
             assertEquals(Json.read(dir.resolve("summary.json")).get("final_test_accuracy").asDouble(), acc, 0);
             byVariant.computeIfAbsent(key, k -> new double[2])[seed - 1] = acc;
+            double sec = Double.parseDouble(r.get("training_seconds"));
+            assertTrue(sec > 0, r.toString());
+            assertEquals(Repro.trainingSeconds(Repro.metrics(dir)), sec, 0.05, r.toString());
         }
         List<Map<String, String>> cells = csv(tmp.resolve("small-mnist.csv"));
         assertEquals(4 + 9 + 4, cells.size());
-        Map<String, String> baselineOf = Map.of("T1", "", "T2", "", "T3", "");
         for (Map<String, String> c : cells) {
             double[] a = byVariant.get(c.get("variant"));
             assertEquals((a[0] + a[1]) / 2, Double.parseDouble(c.get("mean")), 1e-12, c.toString());
@@ -107,7 +109,6 @@ class ReproduceQuickTest {
                     : (Math.abs(d) < 2 * se || 100 * d < 0.2 ? "consistent" : "differs");
             assertEquals(expected, c.get("verdict"), c.toString());
         }
-        assertEquals(3, baselineOf.size());
         // the runs carry the protocol's flags
         JsonNode bn = Json.read(tmp.resolve("runs/wd-bn.spectreg0.001_seed=1/config.json")).get("settings");
         assertEquals("true", bn.get("--batchnorm").asText());
