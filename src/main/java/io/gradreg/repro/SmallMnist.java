@@ -200,7 +200,7 @@ public final class SmallMnist implements Experiment {
                 double sec = Repro.trainingSeconds(m);
                 seconds[VARIANTS.indexOf(v) * seeds + s - 1] = sec;
                 runsCsv.append(String.join(",", v.setting(), v.method(), String.valueOf(s), String.valueOf(acc.get(v.key())[s - 1]),
-                        String.valueOf(ta[s - 1]), String.format("%.1f", sec))).append('\n');
+                        String.valueOf(ta[s - 1]), String.format("%.3f", sec))).append('\n');
             }
             trainAcc.put(v.key(), ta);
         }
