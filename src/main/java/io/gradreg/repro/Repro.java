@@ -278,6 +278,15 @@ final class Repro {
         return new double[] {ms[0], d.length > 1 ? ms[1] / Math.sqrt(d.length) : Double.NaN};
     }
 
+    /** How many seeds (indices) have a[i] > b[i]. */
+    static int seedsWon(double[] a, double[] b) {
+        int won = 0;
+        for (int i = 0; i < a.length; i++) {
+            won += a[i] > b[i] ? 1 : 0;
+        }
+        return won;
+    }
+
     /** Accuracy in percent, {@code mean ± std}. */
     static String pct(double[] meanStd) {
         return String.format("%.2f ± %.2f", 100 * meanStd[0], 100 * meanStd[1]);

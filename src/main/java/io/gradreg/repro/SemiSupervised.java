@@ -110,10 +110,6 @@ public final class SemiSupervised implements Experiment {
     }
 
     private static String cell(double[] d, double[] a, double[] b) {
-        int won = 0;
-        for (int i = 0; i < a.length; i++) {
-            won += a[i] > b[i] ? 1 : 0;
-        }
-        return String.format("%+.2f ± %.2f (%d/%d)", 100 * d[0], 100 * d[1], won, a.length);
+        return String.format("%+.2f ± %.2f (%d/%d)", 100 * d[0], 100 * d[1], Repro.seedsWon(a, b), a.length);
     }
 }

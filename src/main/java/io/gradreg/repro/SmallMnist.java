@@ -190,6 +190,7 @@ public final class SmallMnist implements Experiment {
         Map<String, double[]> acc = accuracies(spec.out(), seeds);
         Map<String, double[]> trainAcc = new LinkedHashMap<>();
         double[] seconds = new double[VARIANTS.size() * seeds];
+        int run = 0;
         StringBuilder runsCsv = new StringBuilder("setting,method,seed,final_test_accuracy,final_train_accuracy,training_seconds\n");
         for (Variant v : VARIANTS) {
             double[] ta = new double[seeds];
@@ -198,7 +199,7 @@ public final class SmallMnist implements Experiment {
                 List<com.fasterxml.jackson.databind.JsonNode> m = Repro.metrics(dir);
                 ta[s - 1] = Repro.value(m.get(m.size() - 1), "trainAccuracy");
                 double sec = Repro.trainingSeconds(m);
-                seconds[VARIANTS.indexOf(v) * seeds + s - 1] = sec;
+                seconds[run++] = sec;
                 runsCsv.append(String.join(",", v.setting(), v.method(), String.valueOf(s), String.valueOf(acc.get(v.key())[s - 1]),
                         String.valueOf(ta[s - 1]), String.format("%.3f", sec))).append('\n');
             }
@@ -236,9 +237,7 @@ public final class SmallMnist implements Experiment {
                 if (c.baseline() != null) {
                     double[] b = acc.get(c.baseline());
                     pd = Repro.pairedDiff(a, b);
-                    for (int i = 0; i < a.length; i++) {
-                        won += a[i] > b[i] ? 1 : 0;
-                    }
+                    won = Repro.seedsWon(a, b);
                     double d = 100 * pd[0];
                     double se = 100 * pd[1];
                     double pdiff = c.paper() - c.paperBaseline();
@@ -263,13 +262,17 @@ public final class SmallMnist implements Experiment {
             md.append('\n');
         }
         AtomicFiles.writeString(ctx.out().resolve("small-mnist.csv"), csv.toString());
-        List<String> vsCp = againstConfidencePenalty(acc);
-        for (String c : vsCp.subList(0, 2)) {
+        List<Margin> vsCp = againstConfidencePenalty(acc);
+        List<String> vsCpText = new ArrayList<>();
+        for (Margin m : vsCp) {
             claims++;
-            reproduced += c.endsWith(": reproduced") ? 1 : 0;
+            reproduced += m.verdict().equals("reproduced") ? 1 : 0;
+            vsCpText.add(m.text());
         }
-        md.append("**GR against the confidence penalty** (table 3, paired by seed): ").append(String.join("; ", vsCp.subList(0, 2)))
-                .append(". ").append(vsCp.get(2)).append("\n\n");
+        Cell cp = CONFPEN_CELL;
+        md.append("**GR against the confidence penalty** (table 3, paired by seed): ").append(String.join("; ", vsCpText)).append(String.format(
+                ". The confidence penalty's own gain over the baseline is %+.2f points here, %+.2f in the paper.%n%n",
+                100 * Repro.pairedDiff(acc.get(cp.variant()), acc.get(cp.baseline()))[0], cp.paper() - cp.paperBaseline()));
         md.append(batchNormNote(spec.out(), acc, seeds));
         md.append(earlierRecipe(ctx));
         double hours = java.util.Arrays.stream(seconds).sum() / 3600;
@@ -289,7 +292,7 @@ public final class SmallMnist implements Experiment {
         String head = reproduced == claims ? "reproduced" : reproduced == 0 ? "not reproduced" : "partly reproduced";
         String verdict = String.format("%s: on the authors' protocol, %d of the paper's %d GR margins of 0.2 points or more are reproduced "
                 + "(paired Δ ≥ 2 SE over %d seeds): %s; against the confidence penalty: %s", head, reproduced, claims, seeds,
-                String.join("; ", notes), String.join("; ", vsCp.subList(0, 2)));
+                String.join("; ", notes), String.join("; ", vsCpText));
         return new Report(verdict, md.toString());
     }
 
@@ -301,27 +304,28 @@ public final class SmallMnist implements Experiment {
         return d > 0 && d >= 2 * se ? "reproduced" : d <= 0 || d < se ? "not reproduced" : "weak";
     }
 
-    /**
-     * Table 3's own comparison: SpectReg and DoubleBack against the confidence penalty, paired by
-     * seed, beside the paper's; then a sentence on the confidence penalty's own gain.
-     */
-    private static List<String> againstConfidencePenalty(Map<String, double[]> acc) {
-        List<Cell> t3 = new ArrayList<>(TABLES.values()).get(2);
-        Cell cp = t3.get(3);
+    /** Table 3's confidence-penalty cell, against which its GR cells are also compared. */
+    static final Cell CONFPEN_CELL = TABLES.values().stream().flatMap(List::stream).filter(c -> c.column().equals("CP")).findFirst().orElseThrow();
+
+    /** A GR method's margin over the confidence penalty: its report text and its verdict. */
+    record Margin(String text, String verdict) {}
+
+    /** Table 3's own comparison: SpectReg and DoubleBack against the confidence penalty, paired by seed, beside the paper's. */
+    private static List<Margin> againstConfidencePenalty(Map<String, double[]> acc) {
+        Cell cp = CONFPEN_CELL;
         double[] cpAcc = acc.get(cp.variant());
-        List<String> out = new ArrayList<>();
-        for (Cell c : t3.subList(1, 3)) {
+        List<Margin> out = new ArrayList<>();
+        List<Cell> table = TABLES.values().stream().filter(t -> t.contains(cp)).findFirst().orElseThrow();
+        for (Cell c : table) {
+            if (c == cp || c.baseline() == null) {
+                continue; // the baseline and the confidence penalty itself
+            }
             double[] a = acc.get(c.variant());
             double[] pd = Repro.pairedDiff(a, cpAcc);
-            int won = 0;
-            for (int i = 0; i < a.length; i++) {
-                won += a[i] > cpAcc[i] ? 1 : 0;
-            }
-            out.add(String.format("%s − CP %+.2f ± %.2f (%d/%d seeds; paper %+.2f): %s", c.column(), 100 * pd[0], 100 * pd[1], won, a.length,
-                    c.paper() - cp.paper(), gainVerdict(100 * pd[0], 100 * pd[1])));
+            String verdict = gainVerdict(100 * pd[0], 100 * pd[1]);
+            out.add(new Margin(String.format("%s − CP %+.2f ± %.2f (%d/%d seeds; paper %+.2f): %s", c.column(), 100 * pd[0], 100 * pd[1],
+                    Repro.seedsWon(a, cpAcc), a.length, c.paper() - cp.paper(), verdict), verdict));
         }
-        out.add(String.format("The confidence penalty's own gain over the baseline is %+.2f points here, %+.2f in the paper.",
-                100 * Repro.pairedDiff(cpAcc, acc.get(cp.baseline()))[0], cp.paper() - cp.paperBaseline()));
         return out;
     }
 
@@ -331,14 +335,16 @@ public final class SmallMnist implements Experiment {
      * the inputs, so the penalty is zero. Measured from the runs' logged penalties.
      */
     private static String batchNormNote(Path runs, Map<String, double[]> acc, int seeds) {
+        Cell c = TABLES.values().stream().flatMap(List::stream).filter(x -> x.row().equals("Batchnorm") && x.column().equals("SpectReg"))
+                .findFirst().orElseThrow();
         double largest = 0;
         for (int s = 1; s <= seeds; s++) {
-            for (double p : Repro.column(Repro.metrics(runs.resolve("wd-bn.spectreg0.001_seed=" + s)), "penalty")) {
+            for (double p : Repro.column(Repro.metrics(runs.resolve(c.variant() + "_seed=" + s)), "penalty")) {
                 largest = Double.isFinite(p) ? Math.max(largest, Math.abs(p)) : largest;
             }
         }
-        double[] a = acc.get("wd-bn.spectreg0.001");
-        double[] b = acc.get("wd-bn.baseline");
+        double[] a = acc.get(c.variant());
+        double[] b = acc.get(c.baseline());
         int same = 0;
         for (int i = 0; i < seeds; i++) {
             same += a[i] == b[i] ? 1 : 0;
@@ -348,8 +354,8 @@ public final class SmallMnist implements Experiment {
                 + "before the linear output layer, Σ_i rᵀ f(x_i) = N·rᵀ(Wβ + b) does not depend on the inputs, so the penalty and its "
                 + "gradient are zero. In our %d SpectReg-with-batch-norm runs the largest logged penalty is %.1e, and the test accuracy "
                 + "equals the baseline's on %d of %d seeds. The authors' batch norm (tflib, axes [0]) uses batch statistics in training "
-                + "too, so their cell (+0.05) measured the same no-op; with one projection per sample (`--projection sample`) the penalty "
-                + "does not vanish (`BatchNormProjectionTest`).%n%n", seeds, largest, same, seeds);
+                + "too, so their cell (%+.2f) measured the same no-op; with one projection per sample (`--projection sample`) the penalty "
+                + "does not vanish (`BatchNormProjectionTest`).%n%n", seeds, largest, same, seeds, c.paper() - c.paperBaseline());
     }
 
     /** Final test accuracy of every variant, by seed (index seed − 1). */
