@@ -107,10 +107,14 @@ final class Repro {
         long ran = outcomes.stream().filter(o -> o.status() == Sweep.Status.DONE).count();
         double before = 0;
         long ranBefore = 0;
+        String how = executor;
         if (ran < outcomes.size() && Files.isRegularFile(f)) {
             JsonNode t = Json.read(f);
             before = value(t, "minutes");
             ranBefore = t.path("runs_run").asLong();
+            if (ran == 0 && t.hasNonNull("executor")) {
+                how = t.get("executor").asText(); // the recorded time was spent that way, not as this invocation would
+            }
         }
         double total = before + (ran > 0 ? minutes : 0);
         if (ran > 0) {
@@ -127,10 +131,10 @@ final class Repro {
         }
         String s = counted >= outcomes.size()
                 ? String.format("the sweep (%d runs) took %.1f min of wall time, %s, on a 2-core machine shared with other jobs "
-                        + "(times are noisy)", outcomes.size(), total, executor)
+                        + "(times are noisy)", outcomes.size(), total, how)
                 : String.format("%d of the sweep's %d runs took %.1f min of wall time, %s, on a 2-core machine shared with other jobs "
                         + "(times are noisy); the other %d were run by an earlier invocation whose time was not recorded", counted,
-                        outcomes.size(), total, executor, outcomes.size() - counted);
+                        outcomes.size(), total, how, outcomes.size() - counted);
         return ran == 0 ? s + "; every run was already done when this report was written, so the time is the one recorded in sweep-time.json"
                 : s;
     }

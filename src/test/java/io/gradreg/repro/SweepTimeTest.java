@@ -37,6 +37,9 @@ class SweepTimeTest {
         assertTrue(Repro.sweepTime(ctx, outcomes(2, 3), 3.0, "1 worker processes").startsWith("the sweep (5 runs) took 7.0 min of wall time"));
         // a report rebuilt with every run skipped repeats the recorded time
         assertTrue(Repro.sweepTime(ctx, outcomes(0, 5), 0.1, "1 worker processes").startsWith("the sweep (5 runs) took 7.0 min"));
+        // ... and names how the recorded runs were executed, not how this invocation would have
+        assertTrue(Repro.sweepTime(ctx, outcomes(0, 5), 0.1, "2 worker processes").startsWith("the sweep (5 runs) took 7.0 min of wall time, "
+                + "1 worker processes,"));
         Experiment.Context fresh = new Experiment.Context(false, tmp.resolve("other"), 1, new PrintWriter(new StringWriter()), null);
         assertEquals("the sweep (5 runs) was run by an earlier invocation whose time was not recorded",
                 Repro.sweepTime(fresh, outcomes(0, 5), 0.1, "1 worker processes"));
