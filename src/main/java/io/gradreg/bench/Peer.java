@@ -62,6 +62,23 @@ public final class Peer implements AutoCloseable {
         return find(candidates);
     }
 
+    /** Below this fraction of gradreg's own matmul peak the peer's BLAS is not a fair reference. */
+    static final double SLOW_BLAS = 0.25;
+
+    /**
+     * A one-line warning when the peer's float32 matmul rate is far below gradreg's own peak, which
+     * means PyTorch runs on the reference BLAS (Debian's python3-torch without libopenblas0-pthread:
+     * about 6 GFLOP/s against 160-200), so every ratio against it would be meaningless; null otherwise.
+     */
+    public static String slowBlasWarning(double peerGflops, double ourPeakGflops) {
+        if (peerGflops >= SLOW_BLAS * ourPeakGflops) {
+            return null;
+        }
+        return String.format("warning: the PyTorch peer multiplies matrices at %.1f GFLOP/s, %.0f%% of gradreg's %.1f: it is on the reference BLAS,"
+                + " so its times are no reference; install libopenblas0-pthread (apt-get install libopenblas0-pthread)",
+                peerGflops, 100 * peerGflops / ourPeakGflops, ourPeakGflops);
+    }
+
     /** Finds the peer script and the first of {@code candidates} (Python interpreters) that imports torch. */
     public static Found find(List<String> candidates) {
         Path script = script();

@@ -126,6 +126,11 @@ public final class BenchCommand implements Callable<Integer> {
             md.append(String.format("PyTorch/OpenBLAS float32 2048×2048 in the same run: %.1f GFLOP/s on 1 thread, %.1f on %d (gradreg's peak: %.2f× the latter).%n",
                     pp.get("gflops_1_thread").asDouble(), all, pp.get("cores").asInt(), peak / all));
             json.put("peer", Map.of("describe", p.describe(), "peak_2048", pp));
+            String warning = Peer.slowBlasWarning(all, peak);
+            if (warning != null) {
+                log.println(warning);
+                md.append(warning).append('\n');
+            }
         }
         List<Bench.Timing> timings = Bench.run(w, m, warmup, steps, peak, log, p);
         json.put("threads", Engine.describeThreads());

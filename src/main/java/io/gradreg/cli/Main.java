@@ -1,6 +1,7 @@
 package io.gradreg.cli;
 
 import io.gradreg.GradregException;
+import io.gradreg.engine.Natives;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,10 +39,21 @@ public final class Main implements Runnable {
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> report(ex, c.getErr()));
         try {
+            if (needsEngine(args)) {
+                Natives.load(); // the bundled libtorch, before anything touches libtorch in another order
+            }
             return cl.execute(args);
+        } catch (GradregException e) {
+            return report(e, err);
         } catch (VirtualMachineError e) { // picocli handles Exceptions only; these escape execute()
             return report(e, err);
         }
+    }
+
+    /** Whether the command line may touch libtorch (not a bare help or version request). */
+    static boolean needsEngine(String... args) {
+        return args.length > 0 && java.util.Arrays.stream(args).noneMatch(a -> a.equals("--help") || a.equals("-h") || a.equals("--version")
+                || a.equals("-V") || a.equals("help"));
     }
 
     /**
@@ -51,6 +63,9 @@ public final class Main implements Runnable {
      * trace) and the operation that failed. {@code GRADREG_DEBUG=1} adds the full trace.
      */
     static int report(Throwable ex, PrintWriter w) {
+        if (ex instanceof ExceptionInInitializerError e && e.getCause() instanceof GradregException g) {
+            ex = g; // e.g. Natives refusing a foreign libtorch while a class initializes
+        }
         boolean debug = System.getenv("GRADREG_DEBUG") != null;
         if (ex instanceof GradregException) {
             w.println("gradreg: " + GradregException.firstLine(ex));

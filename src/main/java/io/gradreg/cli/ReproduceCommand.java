@@ -41,6 +41,8 @@ public final class ReproduceCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--jobs", description = "parallel worker processes for experiments made of many runs (default: the number of cores)")
     Integer jobs;
+    @Option(names = "--retry-failed", description = "start runs that stopped on a non-finite loss again, from scratch (without it they stay failed)")
+    boolean retryFailed;
     @Option(names = "--list", description = "list the experiments and their claims")
     boolean list;
     @Option(names = "--index", description = "only rebuild docs/results.md from docs/results/*/results.md")
@@ -93,7 +95,7 @@ public final class ReproduceCommand implements Callable<Integer> {
     private void reproduce(Experiment e, Path dir, int j, PrintWriter log) throws IOException {
         log.printf("== %s%s: %s%n", e.name(), quick ? " (quick)" : "", e.claim());
         long t0 = System.nanoTime();
-        Experiment.Report r = e.run(new Experiment.Context(quick, dir, j, log, Launcher.inProcess(Main::run)));
+        Experiment.Report r = e.run(new Experiment.Context(quick, dir, j, log, Launcher.inProcess(Main::run), retryFailed));
         double minutes = (System.nanoTime() - t0) / 60e9;
         String command = "./gradreg reproduce " + e.name() + (quick ? " --quick" : "");
         AtomicFiles.writeString(dir.resolve("results.md"), String.format("## %s%n%n**Claim.** %s%n%n**Command.** `%s` "

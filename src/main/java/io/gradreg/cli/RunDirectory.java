@@ -7,6 +7,7 @@ import io.gradreg.io.LinePlot;
 import io.gradreg.io.RunLock;
 import io.gradreg.nn.Net;
 import io.gradreg.nn.Weights;
+import io.gradreg.sweep.Sweep;
 import io.gradreg.train.EpochMetrics;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
@@ -26,7 +27,7 @@ final class RunDirectory implements AutoCloseable {
     static final String CHECKPOINT = "checkpoint.pt";
     /** The files that make a directory hold a run; any one of them is enough to refuse a fresh run there. */
     private static final List<String> RUN_FILES = List.of("config.json", "metrics.jsonl", CHECKPOINT, "summary.json", "weights.safetensors",
-            "best-weights.safetensors");
+            "best-weights.safetensors", Sweep.DIVERGED_MARKER);
     /** Also removed by --overwrite, so no file of the replaced run survives beside the new one. */
     private static final List<String> DERIVED_FILES = List.of("loss.png", "accuracy.png");
 
@@ -83,8 +84,24 @@ final class RunDirectory implements AutoCloseable {
         return new RunDirectory(dir, lock);
     }
 
-    /** Fails unless {@code dir} holds a checkpoint to resume from. */
+    /**
+     * Marks the run as stopped on a non-finite loss (diverged.json): sweeps and reproductions then keep
+     * it failed instead of resuming it, since its checkpoint may hold the state that led there.
+     */
+    void markDiverged(double loss, long step, String message) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("loss", Double.toString(loss));
+        m.put("step", step);
+        m.put("message", message);
+        Json.writeFile(dir.resolve(Sweep.DIVERGED_MARKER), m);
+    }
+
+    /** Fails unless {@code dir} holds a checkpoint to resume from, and refuses a run that diverged. */
     static void requireCheckpoint(Path dir) {
+        if (Files.isRegularFile(dir.resolve(Sweep.DIVERGED_MARKER))) {
+            throw new GradregException(dir + " " + Sweep.divergedMessage(dir) + ", and its checkpoint may hold the state that led there:"
+                    + " start it again with --overwrite (or delete " + Sweep.DIVERGED_MARKER + " to resume it anyway)");
+        }
         if (!Files.isRegularFile(dir.resolve(CHECKPOINT))) {
             throw new GradregException(dir + ": no checkpoint to resume from (" + CHECKPOINT + " is missing)");
         }

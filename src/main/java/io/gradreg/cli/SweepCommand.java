@@ -45,6 +45,8 @@ public final class SweepCommand implements Callable<Integer> {
     Integer jobs;
     @Option(names = "--out", description = "output directory (default: the spec's out, or runs/sweeps/NAME)")
     Path out;
+    @Option(names = "--retry-failed", description = "start runs that stopped on a non-finite loss again, from scratch (without it they stay failed)")
+    boolean retryFailed;
     @Option(names = "--dry-run", description = "list the runs and exit; with --slurm, print the sbatch script without submitting it")
     boolean dryRun;
     @Option(names = "--slurm", description = "submit the runs not finished yet as a Slurm job array (sbatch) and print the job id")
@@ -95,17 +97,19 @@ public final class SweepCommand implements Callable<Integer> {
         }
         List<Sweep.Outcome> outcomes;
         try (RunLock lock = RunLock.acquire(s.out(), "--out")) {
-            outcomes = Sweep.run(s, j, Launcher.subprocess(), log);
+            outcomes = Sweep.run(s, j, Launcher.subprocess(), log, retryFailed);
         }
         List<SweepTable.Row> rows = SweepTable.rows(s);
-        String md = SweepTable.write(s.out(), rows);
+        String md = SweepTable.write(s, rows);
         String figure = SweepPlots.write(s.out(), SweepTable.groups(rows));
         log.println();
         log.print(md);
         log.printf("%nwritten: %s (runs.csv, summary.csv, summary.md%s)%n", s.out(), figure == null ? "" : ", " + figure);
         long failed = outcomes.stream().filter(o -> o.status() == Sweep.Status.FAILED).count();
-        if (failed > 0) {
-            throw new GradregException(failed + " of " + runs.size() + " runs failed; their log.txt says why; rerun to retry them");
+        long diverged = outcomes.stream().filter(o -> o.status() == Sweep.Status.DIVERGED).count();
+        if (failed + diverged > 0) {
+            throw new GradregException((failed + diverged) + " of " + runs.size() + " runs failed (" + diverged + " stopped on a non-finite loss);"
+                    + " their log.txt says why; rerun to retry the others" + (diverged > 0 ? ", --retry-failed to start the diverged ones again" : ""));
         }
         return 0;
     }
@@ -114,8 +118,14 @@ public final class SweepCommand implements Callable<Integer> {
     private int submit(SweepSpec s, PrintWriter log) {
         List<SweepSpec.Run> runs = s.runs();
         SweepSpec sp = s;
+        if (retryFailed) {
+            for (SweepSpec.Run r : runs) {
+                Sweep.forgetDivergence(s.out().resolve(r.id())); // its task then starts from scratch
+            }
+        }
         List<Integer> todo = IntStream.range(0, runs.size())
-                .filter(i -> Sweep.state(sp.out().resolve(runs.get(i).id())) != Sweep.State.FINISHED).boxed().toList();
+                .filter(i -> Sweep.state(sp.out().resolve(runs.get(i).id())) != Sweep.State.FINISHED
+                        && Sweep.state(sp.out().resolve(runs.get(i).id())) != Sweep.State.DIVERGED).boxed().toList();
         if (todo.isEmpty()) {
             log.printf("sweep %s: all %d runs have finished; nothing to submit. Tables: gradreg sweep %s --collect%n", s.name(), runs.size(), file);
             return 0;
@@ -152,10 +162,10 @@ public final class SweepCommand implements Callable<Integer> {
                 log.flush();
             }
         }
-        Sweep.Outcome o = Sweep.runTask(s, task, t, Launcher.inProcess(Main::run));
+        Sweep.Outcome o = Sweep.runTask(s, task, t, Launcher.inProcess(Main::run), retryFailed);
         log.printf("task %d of %d: %s %s%s%n", task, s.runs().size(), o.status().name().toLowerCase(), o.run().id(),
                 o.message().isEmpty() ? "" : ": " + o.message());
-        if (o.status() == Sweep.Status.FAILED) {
+        if (o.status() == Sweep.Status.FAILED || o.status() == Sweep.Status.DIVERGED) {
             throw new GradregException("run " + o.run().id() + " did not finish: " + o.message());
         }
         return 0;
@@ -178,10 +188,10 @@ public final class SweepCommand implements Callable<Integer> {
             by.computeIfAbsent(Sweep.state(s.out().resolve(r.id())), k -> new ArrayList<>()).add(r.id());
         }
         List<SweepTable.Row> rows = SweepTable.rows(s);
-        String md = SweepTable.write(s.out(), rows);
+        String md = SweepTable.write(s, rows);
         String figure = SweepPlots.write(s.out(), SweepTable.groups(rows));
         log.print(md);
-        int failed = by.getOrDefault(Sweep.State.FAILED, List.of()).size();
+        int failed = by.getOrDefault(Sweep.State.FAILED, List.of()).size() + by.getOrDefault(Sweep.State.DIVERGED, List.of()).size();
         int missing = runs.size() - rows.size() - failed;
         log.printf("%ncollected %d of %d runs into %s (runs.csv, summary.csv, summary.md%s); %d missing, %d failed%n", rows.size(), runs.size(),
                 s.out(), figure == null ? "" : ", " + figure, missing, failed);
@@ -189,6 +199,7 @@ public final class SweepCommand implements Callable<Integer> {
             if (state != Sweep.State.FINISHED) {
                 String what = switch (state) {
                     case FAILED -> "failed (see their log.txt)";
+                    case DIVERGED -> "stopped on a non-finite loss (diverged.json; --retry-failed starts them again)";
                     case UNFINISHED -> "started, not finished (running, or stopped: resubmit to resume)";
                     default -> "not started";
                 };

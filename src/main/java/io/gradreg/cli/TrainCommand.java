@@ -349,6 +349,9 @@ public final class TrainCommand implements Callable<Integer> {
                 });
             } catch (NonFiniteLossException e) {
                 progress.clearLine();
+                if (writer) {
+                    run.markDiverged(e.loss(), e.step(), e.getMessage());
+                }
                 int epochs = trainer.position().history().size();
                 throw new GradregException(e.getMessage() + (epochs == 0 ? "; no epoch finished, so there is no checkpoint"
                         : "; the last good checkpoint (epoch " + epochs + ") is " + run.checkpoint()), e);

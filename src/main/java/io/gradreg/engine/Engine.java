@@ -41,6 +41,10 @@ public final class Engine {
     /** Others' busy cores from which one of ours counts as taken. */
     static final double TAKEN = 0.6;
 
+    static {
+        Natives.load(); // before libtorch's own loader runs: see Natives
+    }
+
     private static int threads = -1;
     private static boolean auto;
     private static String custom;

@@ -27,6 +27,15 @@ public final class Tensors {
         return fromDoubles(values, shape).to(dtype.scalarType);
     }
 
+    /**
+     * Standard normal samples shaped like {@code like}, in its type, drawn in float64
+     * and rounded: libtorch's float32 and float64 samplers give different values from one seed, so this
+     * keeps a float32 run on the same random draws as its float64 twin.
+     */
+    public static Tensor standardNormalLike(Tensor like) {
+        return torch.randn(like.sizes(), new TensorOptions(ScalarType.Double)).to(like.scalar_type());
+    }
+
     /** A new int64 tensor holding a copy of {@code values}. */
     public static Tensor fromLongs(long[] values, long... shape) {
         try (LongPointer p = new LongPointer(values)) {

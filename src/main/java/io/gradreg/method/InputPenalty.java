@@ -2,6 +2,7 @@ package io.gradreg.method;
 
 import io.gradreg.GradregException;
 import io.gradreg.engine.TensorList;
+import io.gradreg.engine.Tensors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -196,13 +197,15 @@ public record InputPenalty(Kind kind, double lambda, SecondOrder secondOrder, do
      * Gaussian projections shaped like {@code out}: fresh per sample, or one row drawn from the
      * batch seed and broadcast over the samples. The batch draw reseeds libtorch's generator,
      * which every later forward pass of the step reseeds again (see {@link Oracle#forward}).
+     * Drawn in float64 and rounded to the model's type, so a float32 run projects on the same
+     * vectors as its float64 twin (libtorch's float32 and float64 normal samplers differ).
      */
     private Tensor gaussian(Oracle o, Tensor out, int j) {
         if (projection == Projection.SAMPLE) {
-            return torch.randn_like(out);
+            return Tensors.standardNormalLike(out);
         }
         torch.manual_seed((o.batchSeed() ^ 0x5DEECE66DL) + j);
-        return torch.randn_like(out.narrow(0, 0, 1));
+        return Tensors.standardNormalLike(out.narrow(0, 0, 1));
     }
 
     @Override

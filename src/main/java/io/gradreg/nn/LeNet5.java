@@ -1,6 +1,5 @@
 package io.gradreg.nn;
 
-import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -23,8 +22,8 @@ import org.bytedeco.pytorch.global.torch;
  * </pre>
  */
 public final class LeNet5 extends Net {
-    private final Conv2dImpl conv1;
-    private final Conv2dImpl conv2;
+    private final Conv conv1;
+    private final Conv conv2;
     private final LinearImpl fc1;
     private final LinearImpl fc2;
     private final LinearImpl fc3;
@@ -45,9 +44,9 @@ public final class LeNet5 extends Net {
         this.act = act;
         this.dropout = dropout;
         this.seed002 = seed002;
-        conv1 = register_module("conv1", Conv.conv2d(1, 6, 5, 1, 2, true));
+        conv1 = Conv.register(this, "conv1", 1, 6, 5, 1, 2, true);
         bn1 = batchNorm && !seed002 ? batchNorm("bn1", 6) : null;
-        conv2 = register_module("conv2", Conv.conv2d(6, 16, 5, 1, 0, true));
+        conv2 = Conv.register(this, "conv2", 6, 16, 5, 1, 0, true);
         bn2 = batchNorm && !seed002 ? batchNorm("bn2", 16) : null;
         fc1 = register_module("fc1", new LinearImpl(400, 120));
         fc2 = register_module("fc2", new LinearImpl(120, 84));

@@ -1,6 +1,5 @@
 package io.gradreg.nn;
 
-import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
@@ -14,7 +13,7 @@ import org.bytedeco.pytorch.global.torch;
  * {@code fc}. Convolutions have no bias, as in torchvision.
  */
 public final class ResNet extends Net {
-    private final Conv2dImpl conv1;
+    private final Conv conv1;
     private final BatchNorm bn1;
     private final Block[] blocks = new Block[3];
     private final LinearImpl fc;
@@ -25,7 +24,7 @@ public final class ResNet extends Net {
     public ResNet(long channels, int classes, Activation act) {
         super(channels, 32, 32);
         this.act = act;
-        conv1 = register_module("conv1", Conv.conv2d(channels, 16, 3, 1, 1, false));
+        conv1 = Conv.register(this, "conv1", channels, 16, 3, 1, 1, false);
         bn1 = batchNorm("bn1", 16);
         long[] widths = {16, 32, 64};
         long in = 16;
@@ -53,23 +52,23 @@ public final class ResNet extends Net {
 
     /** torchvision's BasicBlock. */
     static final class Block extends Module {
-        private final Conv2dImpl conv1;
+        private final Conv conv1;
         private final BatchNorm bn1;
-        private final Conv2dImpl conv2;
+        private final Conv conv2;
         private final BatchNorm bn2;
-        private final Conv2dImpl downConv;
+        private final Conv downConv;
         private final BatchNorm downBn;
         private final Activation act;
 
         Block(ResNet net, String path, long in, long out, long stride, Activation act) {
             this.act = act;
-            conv1 = register_module("conv1", Conv.conv2d(in, out, 3, stride, 1, false));
+            conv1 = Conv.register(this, "conv1", in, out, 3, stride, 1, false);
             bn1 = net.batchNorm(this, "bn1", path + ".bn1", out);
-            conv2 = register_module("conv2", Conv.conv2d(out, out, 3, 1, 1, false));
+            conv2 = Conv.register(this, "conv2", out, out, 3, 1, 1, false);
             bn2 = net.batchNorm(this, "bn2", path + ".bn2", out);
             if (stride != 1 || in != out) {
                 Module down = register_module("downsample", net.kept(new Module()));
-                downConv = down.register_module("0", Conv.conv2d(in, out, 1, stride, 0, false));
+                downConv = Conv.register(down, "0", in, out, 1, stride, 0, false);
                 downBn = net.batchNorm(down, "1", path + ".downsample.1", out);
             } else {
                 downConv = null;

@@ -1,6 +1,5 @@
 package io.gradreg.nn;
 
-import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -15,9 +14,9 @@ import org.bytedeco.pytorch.global.torch;
  * </pre>
  */
 public final class SmallCnn extends Net {
-    private final Conv2dImpl conv1;
+    private final Conv conv1;
     private final BatchNorm bn1;
-    private final Conv2dImpl conv2;
+    private final Conv conv2;
     private final BatchNorm bn2;
     private final LinearImpl fc;
     private final Activation act;
@@ -27,9 +26,9 @@ public final class SmallCnn extends Net {
         super(channels, height, width);
         this.act = act;
         this.dropout = dropout;
-        conv1 = register_module("conv1", Conv.conv2d(channels, 32, 3, 1, 1, true));
+        conv1 = Conv.register(this, "conv1", channels, 32, 3, 1, 1, true);
         bn1 = batchNorm("bn1", 32);
-        conv2 = register_module("conv2", Conv.conv2d(32, 64, 3, 1, 1, true));
+        conv2 = Conv.register(this, "conv2", 32, 64, 3, 1, 1, true);
         bn2 = batchNorm("bn2", 64);
         fc = register_module("fc", new LinearImpl(64 * (height / 4) * (width / 4), classes));
     }

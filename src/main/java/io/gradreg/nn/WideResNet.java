@@ -1,6 +1,5 @@
 package io.gradreg.nn;
 
-import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
@@ -19,7 +18,7 @@ import org.bytedeco.pytorch.global.torch;
  * activated input to both branches, and other blocks add the raw input.
  */
 public final class WideResNet extends Net {
-    private final Conv2dImpl conv1;
+    private final Conv conv1;
     private final Block[] blocks;
     private final BatchNorm bn1;
     private final LinearImpl fc;
@@ -43,7 +42,7 @@ public final class WideResNet extends Net {
         this.act = act;
         int n = (depth - 4) / 6;
         long[] widths = {16L * width, 32L * width, 64L * width};
-        conv1 = register_module("conv1", Conv.conv2d(channels, 16, 3, 1, 1, false));
+        conv1 = Conv.register(this, "conv1", channels, 16, 3, 1, 1, false);
         blocks = new Block[3 * n];
         long in = 16;
         for (int g = 0; g < 3; g++) {
@@ -77,10 +76,10 @@ public final class WideResNet extends Net {
     /** A pre-activation basic block. */
     static final class Block extends Module {
         private final BatchNorm bn1;
-        private final Conv2dImpl conv1;
+        private final Conv conv1;
         private final BatchNorm bn2;
-        private final Conv2dImpl conv2;
-        private final Conv2dImpl shortcut;
+        private final Conv conv2;
+        private final Conv shortcut;
         private final Activation act;
         private final double dropout;
 
@@ -88,10 +87,10 @@ public final class WideResNet extends Net {
             this.act = act;
             this.dropout = dropout;
             bn1 = net.batchNorm(this, "bn1", path + ".bn1", in);
-            conv1 = register_module("conv1", Conv.conv2d(in, out, 3, stride, 1, false));
+            conv1 = Conv.register(this, "conv1", in, out, 3, stride, 1, false);
             bn2 = net.batchNorm(this, "bn2", path + ".bn2", out);
-            conv2 = register_module("conv2", Conv.conv2d(out, out, 3, 1, 1, false));
-            shortcut = in == out && stride == 1 ? null : register_module("convShortcut", Conv.conv2d(in, out, 1, stride, 0, false));
+            conv2 = Conv.register(this, "conv2", out, out, 3, 1, 1, false);
+            shortcut = in == out && stride == 1 ? null : Conv.register(this, "convShortcut", in, out, 1, stride, 0, false);
         }
 
         Tensor forward(Tensor x) {

@@ -22,7 +22,12 @@ public interface Experiment {
      * Where and how to run. {@code jobs} bounds parallel worker processes; {@code inProcess} runs a
      * gradreg command inside this JVM, for {@code --quick} runs too short to pay a JVM start.
      */
-    record Context(boolean quick, Path out, int jobs, PrintWriter log, Launcher inProcess) {}
+    record Context(boolean quick, Path out, int jobs, PrintWriter log, Launcher inProcess, boolean retryFailed) {
+        /** Diverged runs stay failed. */
+        Context(boolean quick, Path out, int jobs, PrintWriter log, Launcher inProcess) {
+            this(quick, out, jobs, log, inProcess, false);
+        }
+    }
 
     /**
      * The outcome: {@code verdict} is one of "reproduced", "partly reproduced", "not reproduced",

@@ -82,8 +82,14 @@ final class Repro {
         boolean here = ctx.quick() || (shortRuns && ctx.jobs() == 1);
         ctx.log().printf("%d runs, %s, in %s%n", spec.runs().size(), here ? "in this process" : ctx.jobs() + " worker processes at a time",
                 spec.out());
-        List<Sweep.Outcome> out = here ? Sweep.run(spec, 1, ctx.inProcess(), ctx.log())
-                : Sweep.run(spec, ctx.jobs(), Launcher.subprocess(), ctx.log());
+        List<Sweep.Outcome> out = here ? Sweep.run(spec, 1, ctx.inProcess(), ctx.log(), ctx.retryFailed())
+                : Sweep.run(spec, ctx.jobs(), Launcher.subprocess(), ctx.log(), ctx.retryFailed());
+        List<String> diverged = out.stream().filter(o -> o.status() == Sweep.Status.DIVERGED).map(o -> o.run().id()).toList();
+        if (!diverged.isEmpty()) {
+            // No report from a sweep with holes: a table would hide them. The run stays failed until retried from scratch.
+            throw new GradregException(diverged.size() + " of " + out.size() + " runs stopped on a non-finite loss (" + String.join(", ", diverged)
+                    + "); they are kept as failed and no report is written: --retry-failed starts them again from scratch");
+        }
         List<String> failed = out.stream().filter(o -> o.status() == Sweep.Status.FAILED)
                 .map(o -> o.run().id() + ": " + o.message()).toList();
         if (!failed.isEmpty()) {

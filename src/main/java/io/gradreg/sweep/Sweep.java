@@ -1,6 +1,7 @@
 package io.gradreg.sweep;
 
 import io.gradreg.GradregException;
+import io.gradreg.io.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -16,19 +17,31 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Runs a {@link SweepSpec}: every run is a {@code gradreg train} with one libtorch thread, started
  * by a {@link Launcher} (a worker process, or this JVM for seconds-long runs), {@code jobs} at a
  * time, so workers do not fight over cores. A run whose directory holds
- * summary.json is skipped; one with only a checkpoint continues with {@code --resume}. Each
- * worker's output goes to its run directory's log.txt.
+ * summary.json is skipped; one with only a checkpoint continues with {@code --resume}. A run that
+ * stopped on a non-finite loss (its directory holds {@code diverged.json}) stays failed: its
+ * checkpoint may hold the state that led there, so it is never resumed, and only
+ * {@code --retry-failed} starts it again, from scratch. Each worker's output goes to its run
+ * directory's log.txt.
  */
 public final class Sweep {
     /** What happened to one run. */
     public record Outcome(SweepSpec.Run run, Path dir, Status status, double seconds, String message) {}
 
-    public enum Status { DONE, SKIPPED, FAILED }
+    public enum Status {
+        DONE, SKIPPED, FAILED,
+        /** Stopped on a non-finite loss, now or in an earlier invocation (kept failed without --retry-failed). */
+        DIVERGED
+    }
+
+    /** The marker a run leaves when it stops on a non-finite loss (written by {@code gradreg train}). */
+    public static final String DIVERGED_MARKER = "diverged.json";
 
     /** Where a run stands, read from its directory alone (for {@code --collect}, while or after an array runs). */
     public enum State {
         /** summary.json is there. */
         FINISHED,
+        /** Stopped on a non-finite loss: diverged.json is there. */
+        DIVERGED,
         /** Its log.txt ends with gradreg's one-line error. */
         FAILED,
         /** Started but not finished: running now, or stopped (interrupted, preempted, killed), resumable from a checkpoint if one exists. */
@@ -45,6 +58,11 @@ public final class Sweep {
      * generator is global, so two runs in one JVM would draw from each other's stream.
      */
     public static List<Outcome> run(SweepSpec spec, int jobs, Launcher launcher, PrintWriter log) {
+        return run(spec, jobs, launcher, log, false);
+    }
+
+    /** As {@link #run(SweepSpec, int, Launcher, PrintWriter)}; {@code retryFailed} starts diverged runs again from scratch. */
+    public static List<Outcome> run(SweepSpec spec, int jobs, Launcher launcher, PrintWriter log, boolean retryFailed) {
         if (jobs < 1) {
             throw new GradregException("--jobs must be >= 1, got " + jobs);
         }
@@ -55,7 +73,7 @@ public final class Sweep {
             List<Future<Outcome>> futures = new ArrayList<>();
             for (SweepSpec.Run r : runs) {
                 futures.add(pool.submit(() -> {
-                    Outcome o = runOne(r, spec.out().resolve(r.id()), 1, launcher);
+                    Outcome o = runOne(r, spec.out().resolve(r.id()), 1, launcher, retryFailed);
                     synchronized (log) {
                         log.printf("[%d/%d] %-7s %s%s%n", finished.incrementAndGet(), runs.size(), o.status().name().toLowerCase(),
                                 r.id(), o.message().isEmpty() ? "" : ": " + o.message());
@@ -85,6 +103,11 @@ public final class Sweep {
      * one exists, so a requeued or resubmitted task continues where it stopped.
      */
     public static Outcome runTask(SweepSpec spec, int index, int threads, Launcher launcher) {
+        return runTask(spec, index, threads, launcher, false);
+    }
+
+    /** As {@link #runTask(SweepSpec, int, int, Launcher)}; {@code retryFailed} starts a diverged run again from scratch. */
+    public static Outcome runTask(SweepSpec spec, int index, int threads, Launcher launcher, boolean retryFailed) {
         List<SweepSpec.Run> runs = spec.runs();
         if (index < 0 || index >= runs.size()) {
             throw new GradregException("--task must be in 0.." + (runs.size() - 1) + " (the sweep has " + runs.size() + " runs), got " + index);
@@ -94,7 +117,7 @@ public final class Sweep {
         }
         SweepSpec.Run r = runs.get(index);
         try {
-            return runOne(r, spec.out().resolve(r.id()), threads, launcher);
+            return runOne(r, spec.out().resolve(r.id()), threads, launcher, retryFailed);
         } catch (IOException e) {
             throw new GradregException(spec.out().resolve(r.id()) + ": " + e.getMessage());
         } catch (InterruptedException e) {
@@ -107,6 +130,9 @@ public final class Sweep {
     public static State state(Path dir) {
         if (Files.isRegularFile(dir.resolve("summary.json"))) {
             return State.FINISHED;
+        }
+        if (Files.isRegularFile(dir.resolve(DIVERGED_MARKER))) {
+            return State.DIVERGED;
         }
         Path log = dir.resolve("log.txt");
         if (!Files.isRegularFile(log)) {
@@ -125,15 +151,20 @@ public final class Sweep {
      * its log.txt. {@code --world-size 1} is explicit so that a Slurm step's environment never
      * turns a sweep run into a data-parallel worker.
      */
-    private static Outcome runOne(SweepSpec.Run r, Path dir, int threads, Launcher launcher) throws IOException, InterruptedException {
+    private static Outcome runOne(SweepSpec.Run r, Path dir, int threads, Launcher launcher, boolean retryFailed)
+            throws IOException, InterruptedException {
         if (Files.isRegularFile(dir.resolve("summary.json"))) {
             return new Outcome(r, dir, Status.SKIPPED, 0, "already done");
+        }
+        boolean diverged = Files.isRegularFile(dir.resolve(DIVERGED_MARKER));
+        if (diverged && !retryFailed) {
+            return new Outcome(r, dir, Status.DIVERGED, 0, divergedMessage(dir) + "; kept as failed (--retry-failed starts it again from scratch)");
         }
         Files.createDirectories(dir);
         List<String> args = new ArrayList<>(List.of("train"));
         args.addAll(r.args());
         args.addAll(List.of("--out", dir.toString(), "--threads", String.valueOf(threads), "--world-size", "1"));
-        if (Files.isRegularFile(dir.resolve("checkpoint.pt"))) {
+        if (Files.isRegularFile(dir.resolve("checkpoint.pt")) && !diverged) {
             args.add("--resume");
         } else {
             args.add("--overwrite"); // a failed start left no checkpoint, so nothing worth keeping
@@ -144,9 +175,37 @@ public final class Sweep {
         if (code == 0) {
             return new Outcome(r, dir, Status.DONE, seconds, String.format(seconds < 10 ? "%.1f s" : "%.0f s", seconds));
         }
+        if (Files.isRegularFile(dir.resolve(DIVERGED_MARKER))) {
+            return new Outcome(r, dir, Status.DIVERGED, seconds, divergedMessage(dir));
+        }
         List<String> lines = Files.readAllLines(dir.resolve("log.txt"));
         String last = lines.stream().filter(l -> l.startsWith("gradreg: ")).reduce((a, b) -> b)
                 .orElse(lines.isEmpty() ? "exit code " + code : lines.get(lines.size() - 1));
         return new Outcome(r, dir, Status.FAILED, seconds, last + " (see " + dir.resolve("log.txt") + ")");
+    }
+
+    /**
+     * Clears a diverged run's marker and checkpoint, so that it starts again from scratch
+     * ({@code --retry-failed} with {@code --slurm}); a run that did not diverge is left alone.
+     */
+    public static void forgetDivergence(Path dir) {
+        if (Files.isRegularFile(dir.resolve(DIVERGED_MARKER))) {
+            try {
+                Files.deleteIfExists(dir.resolve("checkpoint.pt"));
+                Files.delete(dir.resolve(DIVERGED_MARKER));
+            } catch (IOException e) {
+                throw new GradregException(dir + ": cannot clear the diverged run: " + e.getMessage());
+            }
+        }
+    }
+
+    /** "stopped on a non-finite loss at step N", from the run's diverged.json. */
+    public static String divergedMessage(Path dir) {
+        try {
+            var n = Json.read(dir.resolve(DIVERGED_MARKER));
+            return "stopped on a non-finite loss (" + n.path("loss").asText() + ") at step " + n.path("step").asLong();
+        } catch (RuntimeException e) {
+            return "stopped on a non-finite loss (" + dir.resolve(DIVERGED_MARKER) + " is unreadable: " + e.getMessage() + ")";
+        }
     }
 }

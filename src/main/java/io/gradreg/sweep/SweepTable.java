@@ -79,8 +79,35 @@ public final class SweepTable {
         return new double[] {mean, v.length > 1 ? Math.sqrt(ss / (v.length - 1)) : 0};
     }
 
+    /**
+     * As {@link #write(Path, List)} into the sweep's directory, with a line under the table that counts
+     * and names the runs it leaves out: diverged (stopped on a non-finite loss), failed, or not finished.
+     */
+    public static String write(SweepSpec spec, List<Row> rows) {
+        Map<Sweep.State, List<String>> missing = new LinkedHashMap<>();
+        for (SweepSpec.Run r : spec.runs()) {
+            Sweep.State st = Sweep.state(spec.out().resolve(r.id()));
+            if (st != Sweep.State.FINISHED) {
+                missing.computeIfAbsent(st, k -> new ArrayList<>()).add(r.id());
+            }
+        }
+        StringBuilder note = new StringBuilder();
+        missing.forEach((st, ids) -> note.append(note.length() == 0 ? "\nNot in the table: " : "; ").append(ids.size()).append(' ')
+                .append(switch (st) {
+                    case DIVERGED -> "diverged (stopped on a non-finite loss)";
+                    case FAILED -> "failed";
+                    case UNFINISHED -> "not finished";
+                    default -> "not started";
+                }).append(": ").append(String.join(", ", ids)));
+        return write(spec.out(), rows, note.length() == 0 ? "" : note.append(".\n").toString());
+    }
+
     /** Writes runs.csv, summary.csv and summary.md into {@code dir}; returns the markdown. */
     public static String write(Path dir, List<Row> rows) {
+        return write(dir, rows, "");
+    }
+
+    private static String write(Path dir, List<Row> rows, String footer) {
         Set<String> keys = new LinkedHashSet<>();
         rows.forEach(r -> keys.addAll(r.labels().keySet()));
         StringBuilder runs = new StringBuilder(String.join(",", keys) + "," + String.join(",", METRICS) + "\n");
@@ -115,6 +142,7 @@ public final class SweepTable {
         }
         AtomicFiles.writeString(dir.resolve("runs.csv"), runs.toString());
         AtomicFiles.writeString(dir.resolve("summary.csv"), csv.toString());
+        md.append(footer);
         AtomicFiles.writeString(dir.resolve("summary.md"), md.toString());
         return md.toString();
     }

@@ -13,6 +13,15 @@ import org.junit.jupiter.api.Test;
 /** What gradreg asks of the PyTorch peer: the bench methods' own hyperparameters, and a one-line reason when there is no peer. */
 class PeerTest {
     @Test
+    void aPeerOnTheReferenceBlasIsNamedInOneLine() {
+        assertEquals("warning: the PyTorch peer multiplies matrices at 6.0 GFLOP/s, 4% of gradreg's 160.0: it is on the reference BLAS,"
+                + " so its times are no reference; install libopenblas0-pthread (apt-get install libopenblas0-pthread)",
+                Peer.slowBlasWarning(6.0, 160.0));
+        assertNull(Peer.slowBlasWarning(190.0, 160.0));
+        assertNull(Peer.slowBlasWarning(40.0, 160.0), "a quarter of our peak is still a real BLAS on a loaded machine");
+    }
+
+    @Test
     void everyBenchMethodIsSentWithItsOwnHyperparameters() {
         Map<String, Object> fwd = Peer.spec(Bench.methods().get("gr forward"));
         assertEquals(Map.of("lr", 0.01, "kind", "gr", "second_order", "forward", "gamma", 0.1, "eps", 0.01), fwd);

@@ -104,4 +104,52 @@ class SweepTest {
         assertEquals(0, Main.run(new PrintWriter(again, true), new PrintWriter(err, true), "sweep", spec.toString()));
         assertEquals(4, again.toString().lines().filter(l -> l.contains("skipped")).count(), again.toString());
     }
+
+    @Test
+    void aRunThatDivergedStaysFailedAndNamedUntilRetriedFromScratch() throws Exception {
+        var d = Synthetic.blobs(48, 6, 3, 1.0, 1, DType.FLOAT32);
+        Path npz = tmp.resolve("d.npz");
+        Npz.write(npz, Map.of("x", HostArrays.toHost(d.x()), "y", HostArrays.toHost(d.y())));
+        Path spec = Files.writeString(tmp.resolve("s.yaml"), """
+                name: nan
+                out: %s
+                base: {data: %s, model: "mlp:6-8-3", epochs: 3, batch-size: 16, test-data: %s}
+                variants:
+                  calm: {lr: 0.1}
+                  wild: {lr: 1e30}
+                """.formatted(tmp.resolve("out"), npz, npz));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertEquals(Main.EXIT_USAGE, Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "sweep", spec.toString(), "--jobs", "1"));
+        assertEquals("gradreg: 1 of 2 runs failed (1 stopped on a non-finite loss); their log.txt says why; rerun to retry the others,"
+                + " --retry-failed to start the diverged ones again", err.toString().trim());
+        Path wild = tmp.resolve("out/wild");
+        assertEquals(Sweep.State.DIVERGED, Sweep.state(wild));
+        assertTrue(Sweep.divergedMessage(wild).matches("stopped on a non-finite loss \\((NaN|Infinity|-Infinity)\\) at step 2"),
+                Sweep.divergedMessage(wild));
+        String summary = Files.readString(tmp.resolve("out/summary.md"));
+        assertTrue(summary.contains("\nNot in the table: 1 diverged (stopped on a non-finite loss): wild.\n"), summary);
+
+        // A rerun neither resumes nor restarts it, and says why.
+        StringWriter again = new StringWriter();
+        StringWriter againErr = new StringWriter();
+        assertEquals(Main.EXIT_USAGE, Main.run(new PrintWriter(again, true), new PrintWriter(againErr, true), "sweep", spec.toString()), againErr.toString());
+        assertTrue(again.toString().contains("[2/2] diverged wild: stopped on a non-finite loss"), again + "\n" + againErr);
+        assertTrue(again.toString().contains("kept as failed (--retry-failed starts it again from scratch)"), again.toString());
+
+        // Nor does train --resume by hand.
+        StringWriter resumeErr = new StringWriter();
+        assertEquals(Main.EXIT_USAGE, Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(resumeErr, true), "train", "--out", wild.toString(),
+                "--resume"));
+        assertTrue(resumeErr.toString().startsWith("gradreg: " + wild + " stopped on a non-finite loss"), resumeErr.toString());
+        assertTrue(resumeErr.toString().trim().endsWith("start it again with --overwrite (or delete diverged.json to resume it anyway)"),
+                resumeErr.toString());
+
+        // --retry-failed starts it from scratch (it diverges again, at the same step).
+        StringWriter retry = new StringWriter();
+        assertEquals(Main.EXIT_USAGE, Main.run(new PrintWriter(retry, true), new PrintWriter(new StringWriter(), true), "sweep", spec.toString(), "--retry-failed"));
+        assertTrue(retry.toString().contains("[2/2] diverged wild: stopped on a non-finite loss"), retry.toString());
+        assertFalse(retry.toString().contains("kept as failed"), "it ran again: " + retry);
+        assertFalse(Files.readString(wild.resolve("log.txt")).contains("resum"), "a retried run starts from scratch, it does not resume");
+    }
 }
