@@ -247,7 +247,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (evalEvery < 1) {
             throw new GradregException("--eval-every must be >= 1, got " + evalEvery);
         }
-        Trainer.requireAccuracyTarget(stopAtTrainAccuracy); // before the run directory exists
+        TrainConfig.requireAccuracyTarget(stopAtTrainAccuracy); // before the run directory exists
         if (stopAtTrainAccuracy > 0 && worldSize > 1) {
             throw new GradregException("--stop-at-train-accuracy is not supported with --world-size > 1 (the workers would have to agree "
                     + "on the evaluation that stops them)");
@@ -288,28 +288,24 @@ public final class TrainCommand implements Callable<Integer> {
             Weights.load(net, initWeights);
         }
         Loss loss = Loss.forTargets(train.y());
-        Trainer trainer = new Trainer(net, loss, cfg).evalEvery(evalEvery).unlabeled(data.unlabeled()).stopAtTrainAccuracy(stopAtTrainAccuracy);
-        if (syncBatchNorm) {
-            trainer.syncBatchNorm(); // refuses what it cannot make exact before training starts
-        }
         if (augment.equals("crop-flip")) {
             CropFlip.requireImages(train.x());
-            trainer.augment(new CropFlip(4, data.black()));
         }
-        if (tracking != null) {
-            trainer.trackSharpness(tracking);
+        cfg = cfg.toBuilder().evalEvery(evalEvery).stopAtTrainAccuracy(stopAtTrainAccuracy).syncBatchNorm(syncBatchNorm)
+                .cropFlip(augment.equals("crop-flip") ? 4 : 0).sharpness(tracking).build();
+        DataParallel group = null;
+        if (worldSize > 1) {
+            log.printf("worker %d of %d joining %s%n", rank, worldSize, master);
+            log.flush();
+            group = DataParallel.connect(masterHost(), masterPort(), rank, worldSize, java.time.Duration.ofSeconds(distTimeout));
         }
+        Trainer trainer = new Trainer(net, loss, cfg, group); // refuses what it cannot make exact before training starts
         if (resume) {
             Trainer.Position p = Checkpoint.load(trainer, run.checkpoint());
             if (writer) {
                 run.rewriteMetrics(p.history());
             }
             log.printf("resuming %s at epoch %d, step %d of %d%n", out, p.epoch(), p.step(), trainer.totalSteps(train.size()));
-        }
-        if (worldSize > 1) {
-            log.printf("worker %d of %d joining %s%n", rank, worldSize, master);
-            log.flush();
-            trainer.distributed(DataParallel.connect(masterHost(), masterPort(), rank, worldSize, java.time.Duration.ofSeconds(distTimeout)));
         }
         if (writer) {
             run.writeConfig(describe(data, trainer, loss, cfg));
@@ -325,7 +321,7 @@ public final class TrainCommand implements Callable<Integer> {
         List<EpochMetrics> history;
         try (Interruption interruption = new Interruption(trainer)) {
             try {
-                history = trainer.fit(train, data.test(), new Trainer.Listener() {
+                history = trainer.fit(new Trainer.Data(train, data.test(), data.unlabeled(), data.black()), new Trainer.Listener() {
                     @Override
                     public void onStep(long step, long total, int epoch, double l) {
                         progress.onStep(step, total, epoch, l);

@@ -215,7 +215,7 @@ public final class Smoothness implements Experiment {
         InputPenalty spectreg = new InputPenalty(InputPenalty.Kind.SPECTREG, lambda / BATCH, SecondOrder.EXACT, 0, 0, InputPenalty.Projection.BATCH);
         TrainConfig cfg = new TrainConfig(spectreg, new OptimizerSpec(OptimizerSpec.Kind.ADAM, 0.01, 0, false, 0), Schedule.STEP, 0, steps,
                 BATCH, true, seed);
-        Trainer t = new Trainer(net, Loss.SQUARED_ERROR, cfg).evalEvery(Integer.MAX_VALUE / 2);
+        Trainer t = new Trainer(net, Loss.SQUARED_ERROR, cfg.withEvalEvery(Integer.MAX_VALUE / 2));
         t.fit(train, null, Trainer.Listener.NONE);
         return predict(net, grid());
     }

@@ -110,8 +110,8 @@ class ProjectionAndUnlabeledTest {
             InputPenalty m = new InputPenalty(InputPenalty.Kind.SPECTREG, 0.3, SecondOrder.EXACT, 0.01, 0, InputPenalty.Projection.BATCH);
             TrainConfig cfg = new TrainConfig(m, new OptimizerSpec(OptimizerSpec.Kind.SGD, 0.1, 0, false, 0), Schedule.CONSTANT, 0, 3, 11, true, 5,
                     k == 0 ? 1 : 3);
-            Trainer t = new Trainer(net, Loss.CROSS_ENTROPY, cfg).unlabeled(other.x());
-            t.fit(batch, null, Trainer.Listener.NONE);
+            Trainer t = new Trainer(net, Loss.CROSS_ENTROPY, cfg);
+            t.fit(new Trainer.Data(batch, null, other.x(), null), Trainer.Listener.NONE);
             after[k] = net.params().toDoubles();
         }
         assertTrue(Fixtures.maxAbsDiff(after[0], after[1]) < 1e-12, "max diff " + Fixtures.maxAbsDiff(after[0], after[1]));

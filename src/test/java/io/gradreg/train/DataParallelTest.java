@@ -40,7 +40,7 @@ class DataParallelTest {
     double[] worker(Net net, Method m, int port, int rank, int world, int accumulate) {
         DataParallel dp = DataParallel.connect("127.0.0.1", port, rank, world, Duration.ofSeconds(30));
         Trainer t = new Trainer(net, Loss.CROSS_ENTROPY, TrainConfig.of(m, 0.1, 2, 16, 1)
-                .withOptimizer(new OptimizerSpec(OptimizerSpec.Kind.SGD, 0.1, 0.9, false, 0)).withAccumulate(accumulate)).distributed(dp);
+                .withOptimizer(new OptimizerSpec(OptimizerSpec.Kind.SGD, 0.1, 0.9, false, 0)).withAccumulate(accumulate), dp);
         t.fit(data, null, Trainer.Listener.NONE);
         return net.params().toDoubles();
     }
@@ -83,7 +83,7 @@ class DataParallelTest {
         Dataset unlabeled = Synthetic.blobs(30, 5, 3, 1.0, 8, DType.FLOAT64);
         Method m = new InputPenalty(InputPenalty.Kind.FROBREG, 0.2, SecondOrder.EXACT, 0.01, 0);
         Net ref = Fixtures.mlp(10, Activation.TANH, 5, 7, 3);
-        new Trainer(ref, Loss.CROSS_ENTROPY, TrainConfig.of(m, 0.1, 2, 16, 1)).unlabeled(unlabeled.x()).fit(data, null, Trainer.Listener.NONE);
+        new Trainer(ref, Loss.CROSS_ENTROPY, TrainConfig.of(m, 0.1, 2, 16, 1)).fit(new Trainer.Data(data, null, unlabeled.x(), null), Trainer.Listener.NONE);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             int port = freePort();
@@ -100,8 +100,8 @@ class DataParallelTest {
 
     double[] unlabeledWorker(Net net, Method m, Dataset unlabeled, int port, int rank) {
         DataParallel dp = DataParallel.connect("127.0.0.1", port, rank, 2, Duration.ofSeconds(30));
-        Trainer t = new Trainer(net, Loss.CROSS_ENTROPY, TrainConfig.of(m, 0.1, 2, 16, 1).withAccumulate(2)).unlabeled(unlabeled.x()).distributed(dp);
-        t.fit(data, null, Trainer.Listener.NONE);
+        Trainer t = new Trainer(net, Loss.CROSS_ENTROPY, TrainConfig.of(m, 0.1, 2, 16, 1).withAccumulate(2), dp);
+        t.fit(new Trainer.Data(data, null, unlabeled.x(), null), Trainer.Listener.NONE);
         return net.params().toDoubles();
     }
 

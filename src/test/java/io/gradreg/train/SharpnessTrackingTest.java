@@ -34,7 +34,7 @@ class SharpnessTrackingTest {
         new Trainer(plainNet, Loss.CROSS_ENTROPY, cfg()).fit(train, null, Trainer.Listener.NONE);
 
         Net net = Fixtures.mlp(1, Activation.TANH, 5, 8, 3);
-        List<EpochMetrics> h = new Trainer(net, Loss.CROSS_ENTROPY, cfg()).trackSharpness(every2).fit(train, null, Trainer.Listener.NONE);
+        List<EpochMetrics> h = new Trainer(net, Loss.CROSS_ENTROPY, cfg().withSharpness(every2)).fit(train, null, Trainer.Listener.NONE);
         assertArrayEquals(plainNet.params().toDoubles(), net.params().toDoubles(), 0.0, "tracking must not change training");
         assertEquals(List.of(false, true, false, true), h.stream().map(EpochMetrics::hasSharpness).toList());
 
@@ -55,7 +55,7 @@ class SharpnessTrackingTest {
 
     @Test
     void theValuesSurviveACheckpoint() {
-        Trainer t = new Trainer(Fixtures.mlp(1, Activation.TANH, 5, 8, 3), Loss.CROSS_ENTROPY, cfg()).trackSharpness(every2);
+        Trainer t = new Trainer(Fixtures.mlp(1, Activation.TANH, 5, 8, 3), Loss.CROSS_ENTROPY, cfg().withSharpness(every2));
         List<EpochMetrics> h = t.fit(train, null, Trainer.Listener.NONE);
         Path file = tmp.resolve("c.pt");
         Checkpoint.save(t, file);

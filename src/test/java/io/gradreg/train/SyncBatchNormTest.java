@@ -113,10 +113,7 @@ class SyncBatchNormTest {
 
     double[] train(Net net, Method m, DataParallel dp) {
         Trainer t = new Trainer(net, Loss.CROSS_ENTROPY, TrainConfig.of(m, 0.1, 2, 16, 1)
-                .withOptimizer(new OptimizerSpec(OptimizerSpec.Kind.SGD, 0.1, 0.9, false, 0)));
-        if (dp != null) {
-            t.distributed(dp).syncBatchNorm();
-        }
+                .withOptimizer(new OptimizerSpec(OptimizerSpec.Kind.SGD, 0.1, 0.9, false, 0)).withSyncBatchNorm(dp != null), dp);
         t.fit(Synthetic.blobs(45, 5, 3, 1.0, 2, DType.FLOAT64), null, Trainer.Listener.NONE);
         double[] p = net.params().toDoubles();
         double[] b = net.buffers_().toDoubles();
@@ -141,10 +138,8 @@ class SyncBatchNormTest {
     }
 
     double[] trainImages(Net net, DataParallel dp) {
-        Trainer t = new Trainer(net, Loss.CROSS_ENTROPY, TrainConfig.of(new Sam(0.05), 0.1, 1, 10, 1)).augment(new io.gradreg.data.CropFlip(2, null));
-        if (dp != null) {
-            t.distributed(dp).syncBatchNorm();
-        }
+        Trainer t = new Trainer(net, Loss.CROSS_ENTROPY, TrainConfig.of(new Sam(0.05), 0.1, 1, 10, 1).toBuilder().cropFlip(2)
+                .syncBatchNorm(dp != null).build(), dp);
         Dataset flat = Synthetic.blobs(25, 32, 3, 1.0, 6, DType.FLOAT64);
         t.fit(new Dataset(flat.x().reshape(25, 2, 4, 4), flat.y(), 3), null, Trainer.Listener.NONE);
         double[] p = net.params().toDoubles();
@@ -171,13 +166,13 @@ class SyncBatchNormTest {
     void combinationsThatCannotBeExactAreRefused() {
         TrainConfig plain = TrainConfig.of(new Plain(), 0.1, 1, 16, 0);
         GradregException acc = assertThrows(GradregException.class,
-                () -> new Trainer(bnMlp(1), Loss.CROSS_ENTROPY, plain.withAccumulate(2)).syncBatchNorm());
+                () -> new Trainer(bnMlp(1), Loss.CROSS_ENTROPY, plain.withAccumulate(2).withSyncBatchNorm(true)));
         assertEquals("--sync-batchnorm does not work with --accumulate 2: micro-batches run one after another,"
                 + " so the whole batch's statistics are not known when the first is normalized", acc.getMessage());
         for (Method m : new Method[] {new GradientRegularization(0.1, 0, SecondOrder.EXACT, false),
                 new InputPenalty(InputPenalty.Kind.DOUBLEBACK, 0.1, SecondOrder.FORWARD, 0.01, 0)}) {
             GradregException e = assertThrows(GradregException.class,
-                    () -> new Trainer(bnMlp(1), Loss.CROSS_ENTROPY, plain.withMethod(m)).syncBatchNorm());
+                    () -> new Trainer(bnMlp(1), Loss.CROSS_ENTROPY, plain.withMethod(m).withSyncBatchNorm(true)));
             assertTrue(e.getMessage().startsWith("--sync-batchnorm does not work with " + m.describe()
                     + ": it differentiates a gradient again"), e.getMessage());
         }
@@ -191,7 +186,7 @@ class SyncBatchNormTest {
         // 45 samples in batches of 22: the last batch has 1 sample for 2 workers.
         List<Future<GradregException>> r = List.of(0, 1).stream().map(rank -> POOL.submit(() -> {
             DataParallel dp = DataParallel.connect("127.0.0.1", port, rank, 2, Duration.ofSeconds(30));
-            Trainer t = new Trainer(rank == 0 ? n0 : n1, Loss.CROSS_ENTROPY, TrainConfig.of(new Plain(), 0.1, 1, 22, 0)).distributed(dp).syncBatchNorm();
+            Trainer t = new Trainer(rank == 0 ? n0 : n1, Loss.CROSS_ENTROPY, TrainConfig.of(new Plain(), 0.1, 1, 22, 0).withSyncBatchNorm(true), dp);
             return assertThrows(GradregException.class, () -> t.fit(Synthetic.blobs(45, 5, 3, 1.0, 2, DType.FLOAT64), null, Trainer.Listener.NONE));
         })).toList();
         for (Future<GradregException> f : r) {
