@@ -8,12 +8,19 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * Adaptive SAM: T = |theta| + eta elementwise (T = 1 for biases and normalization parameters),
- * e = rho T^2 g / ||T g||, d = grad L(theta + e).
+ * e = rho T^2 Pg / ||T Pg||, d = grad L(theta + e), where P keeps the tensors {@code filter}
+ * selects. T = 1 on normalization parameters, so ASAM with {@code norm} equals SAM with
+ * {@code norm}; SAM-ON's code scales normalization weights too (methods.md section 2b).
  */
-public record Asam(double rho, double eta) implements ParamSpaceMethod, Tunable {
+public record Asam(double rho, double eta, PerturbationFilter filter) implements ParamSpaceMethod, Tunable {
+    /** ASAM over every parameter. */
+    public Asam(double rho, double eta) {
+        this(rho, eta, PerturbationFilter.ALL);
+    }
+
     @Override
     public Update direction(ParamOracle o) {
-        return Sam.ascend(o, rho, scaling(o)::mul);
+        return Sam.ascend(o, rho, filter, scaling(o)::mul);
     }
 
     private TensorList scaling(ParamOracle o) {
@@ -39,11 +46,11 @@ public record Asam(double rho, double eta) implements ParamSpaceMethod, Tunable 
 
     @Override
     public Method withStrength(double s) {
-        return new Asam(s, eta);
+        return new Asam(s, eta, filter);
     }
 
     @Override
     public String describe() {
-        return "asam(rho=" + rho + ", eta=" + eta + ")";
+        return "asam(rho=" + rho + ", eta=" + eta + Sam.filterNote(filter) + ")";
     }
 }

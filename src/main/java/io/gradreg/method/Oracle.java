@@ -1,7 +1,10 @@
 package io.gradreg.method;
 
 import io.gradreg.engine.TensorList;
+import io.gradreg.engine.Tensors;
 import io.gradreg.nn.Net;
+import java.util.function.DoubleUnaryOperator;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -32,8 +35,16 @@ public final class Oracle implements ParamOracle {
     private final TensorList params;
     private int forwards;
 
-    /** Loss and gradient at the current parameters; {@code grad} keeps its graph if asked to. */
-    public record Eval(double loss, TensorList grad) {}
+    /**
+     * Loss and gradient at the current parameters; {@code grad} keeps its graph if asked to.
+     * {@code losses} holds the per-sample losses ℓ_i when they were asked for ({@link #evalSamples}),
+     * null otherwise.
+     */
+    public record Eval(double loss, TensorList grad, double[] losses) {
+        public Eval(double loss, TensorList grad) {
+            this(loss, grad, null);
+        }
+    }
 
     /**
      * @param seed the step's seed: every forward pass of the step starts from it
@@ -60,6 +71,7 @@ public final class Oracle implements ParamOracle {
     }
 
     /** The whole batch's seed (equal on every shard of a step). */
+    @Override
     public long batchSeed() {
         return batchSeed;
     }
@@ -132,6 +144,14 @@ public final class Oracle implements ParamOracle {
      */
     @Override
     public TensorList gradAt(TensorList v, double s) {
+        return moved(v, s, () -> grad(loss(forward(x)), params, false, false));
+    }
+
+    /**
+     * Runs {@code pass} with the parameters pointed at new storage holding theta + s v, then
+     * points them back at their own storage.
+     */
+    private <T> T moved(TensorList v, double s, Supplier<T> pass) {
         int n = params.size();
         Tensor[] own = new Tensor[n];
         Scalar alpha = new Scalar(s);
@@ -142,7 +162,7 @@ public final class Oracle implements ParamOracle {
             }
         }
         try {
-            return grad(loss(forward(x)), params, false, false);
+            return pass.get();
         } finally {
             try (NoGradGuard g = new NoGradGuard()) {
                 for (int i = 0; i < n; i++) {
@@ -150,6 +170,55 @@ public final class Oracle implements ParamOracle {
                 }
             }
         }
+    }
+
+    /**
+     * {@link #eval eval(false)} that also keeps the per-sample losses ℓ_i(θ), from the same
+     * forward pass. L is their mean here, not libtorch's fused cross-entropy, so its last bits may
+     * differ from {@link #eval}'s.
+     */
+    @Override
+    public Eval evalSamples() {
+        Tensor l = loss.perSample(forward(x), y);
+        Tensor mean = l.mean();
+        TensorList g = grad(mean, params, false, false);
+        return new Eval(mean.item_double(), g, Tensors.toDoubles(l));
+    }
+
+    /** Per-sample losses ℓ_i(θ + s v), without a graph; θ is restored bit-exactly. */
+    @Override
+    public double[] lossesAt(TensorList v, double s) {
+        return moved(v, s, () -> {
+            try (NoGradGuard g = new NoGradGuard()) {
+                return Tensors.toDoubles(loss.perSample(forward(x), y));
+            }
+        });
+    }
+
+    @Override
+    public boolean[] largest(double[] score, double fraction) {
+        return RowSelection.largest(score, fraction, DoubleUnaryOperator.identity());
+    }
+
+    /**
+     * grad at θ + s v of the mean loss over the rows with {@code keep[i]}. Only those rows are
+     * forwarded (that is what makes a data selection cheaper); the step's seed is reused, but for a
+     * smaller batch dropout draws other masks. All rows: {@link #gradAt(TensorList, double)}, bit
+     * for bit; no row: zeros.
+     */
+    @Override
+    public TensorList gradAt(TensorList v, double s, boolean[] keep) {
+        long[] rows = RowSelection.indices(keep);
+        if (rows.length == keep.length) {
+            return gradAt(v, s);
+        }
+        if (rows.length == 0) {
+            return params.zerosLike();
+        }
+        Tensor idx = Tensors.fromLongs(rows, rows.length);
+        Tensor xs = x.index_select(0, idx);
+        Tensor ys = y.index_select(0, idx);
+        return moved(v, s, () -> grad(loss.mean(forward(xs), ys), params, false, false));
     }
 
     /** The line s -> grad L(theta + s v); its exact slope H v uses {@code base}'s graph. */
