@@ -230,9 +230,9 @@ public final class BenchCommand implements Callable<Integer> {
         List<String> train = List.of("train", "--data", data.toString(), "--model", "mlp:784-512-512-10", "--batch-size", "128",
                 "--epochs", "4", "--no-shuffle", "--overwrite");
         int cores = Runtime.getRuntime().availableProcessors();
-        List<String> single = io.gradreg.sweep.Worker.command(train.toArray(String[]::new));
+        List<String> single = io.gradreg.sweep.Worker.command(Main.class, train.toArray(String[]::new));
         single.addAll(List.of("--threads", String.valueOf(cores), "--out", out.resolve("single").toString()));
-        List<String> multi = io.gradreg.sweep.Worker.command("launch", "--nproc", String.valueOf(nproc), "--threads", "1", "--");
+        List<String> multi = io.gradreg.sweep.Worker.command(Main.class, "launch", "--nproc", String.valueOf(nproc), "--threads", "1", "--");
         multi.addAll(train);
         multi.addAll(List.of("--out", out.resolve("parallel").toString()));
         double a = lastEpochMs(single, out.resolve("single"));

@@ -2,6 +2,7 @@ package io.gradreg.cli;
 
 import io.gradreg.GradregException;
 import io.gradreg.data.MnistCache;
+import io.gradreg.train.Versions;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -18,6 +18,9 @@ import io.gradreg.nn.Activation;
 import io.gradreg.nn.Mlp;
 import io.gradreg.nn.Net;
 import io.gradreg.train.EpochMetrics;
+import io.gradreg.train.Progress;
+import io.gradreg.train.RunDirectory;
+import io.gradreg.train.RunRecords;
 import io.gradreg.train.TrainConfig;
 import io.gradreg.train.Trainer;
 import java.io.PrintWriter;
@@ -86,7 +89,7 @@ public final class DemoCommand implements Callable<Integer> {
             List<EpochMetrics> h = new Trainer(net, Loss.CROSS_ENTROPY, cfg).fit(train, test, progress);
             double seconds = (System.nanoTime() - t0) / 1e9;
             runs.put(e.getKey(), h);
-            Map<String, Object> s = RunDirectory.summary(h);
+            Map<String, Object> s = RunRecords.summaryFields(RunRecords.summary(h));
             s.put("method", e.getValue().describe());
             s.put("seconds", seconds);
             s.put("ms_per_step", h.stream().mapToDouble(EpochMetrics::msPerStep).average().orElse(0));

@@ -8,6 +8,7 @@ import io.gradreg.io.Json;
 import io.gradreg.method.Loss;
 import io.gradreg.nn.Net;
 import io.gradreg.nn.Weights;
+import io.gradreg.train.RunData;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -34,41 +35,28 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--weights", description = "weights (safetensors, PyTorch state_dict names); default RUN/weights.safetensors")
     Path weights;
     @Mixin
-    DataOptions dataOptions;
-    @Mixin
-    ModelOptions modelOptions;
+    TargetFlags target;
     @Option(names = "--split", defaultValue = "test", description = "test | train: which split to score; data without a test split is scored whole (default: ${DEFAULT-VALUE})")
     String split;
     @Option(names = "--seed", defaultValue = "0", description = "seed of the --test-size subset, as in train (default: ${DEFAULT-VALUE})")
     long seed;
     @Option(names = "--json", description = "print one JSON object instead of text")
     boolean json;
-    /** The run's train settings when its data came from --holdout/--standardize (and no --data was given here). */
-    private TrainCommand protocolRun;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        if (run != null) {
-            fillFromRun();
-        }
-        if (weights == null) {
+        TargetFlags.Target t = target.resolve(run, weights, seed, spec.commandLine().getParseResult());
+        if (t.weights() == null) {
             throw new GradregException("missing --weights (or --run DIR)");
         }
-        modelOptions.validate();
         if (!split.equals("test") && !split.equals("train")) {
             throw new GradregException("unknown split '" + split + "': expected test or train");
         }
         Engine.start();
-        DataOptions.Loaded data;
-        if (protocolRun != null) {
-            TrainCommand.Prepared p = protocolRun.prepare(modelOptions.dtype(), out);
-            data = new DataOptions.Loaded(p.train(), p.test());
-        } else {
-            data = dataOptions.load(modelOptions.dtype(), seed, out);
-        }
-        Net net = modelOptions.build(data.train());
-        Weights.load(net, weights);
+        RunData.Loaded data = t.load(target, out);
+        Net net = RunData.buildModel(t.model(), data.train());
+        Weights.load(net, t.weights());
         boolean onTest = split.equals("test") && data.test() != null;
         Dataset d = onTest ? data.test() : data.train();
         FullBatch.LossAccuracy r = FullBatch.evaluate(net, Loss.forTargets(d.y()), d);
@@ -86,18 +74,5 @@ public final class EvalCommand implements Callable<Integer> {
             out.printf("%s: loss %.6f  (%d samples)%n", name, r.loss(), d.size());
         }
         return 0;
-    }
-
-    /** Takes weights, model flags, data flags and seed from the run unless given on the command line. */
-    private void fillFromRun() {
-        SavedRun s = new SavedRun(run);
-        var given = spec.commandLine().getParseResult();
-        weights = s.weights(weights);
-        modelOptions = s.model(modelOptions);
-        dataOptions = s.data(dataOptions);
-        seed = SavedRun.given(given, "--seed", seed, s.train.seed);
-        if (dataOptions == s.train.dataOptions && s.train.cutsData() && !given.hasMatchedOption("--seed")) {
-            protocolRun = s.train; // its holdout test set and standardized inputs, its training subset as the train split
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.gradreg.cli;
 
 import io.gradreg.GradregException;
 import io.gradreg.sweep.Worker;
+import io.gradreg.train.Run;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
@@ -57,7 +58,7 @@ public final class LaunchCommand implements Callable<Integer> {
         List<Process> workers = new ArrayList<>();
         List<Path> logs = new ArrayList<>();
         for (int r = 0; r < nproc; r++) {
-            List<String> cmd = Worker.command(command.toArray(String[]::new));
+            List<String> cmd = Worker.command(Run.class, command.subList(1, command.size()).toArray(String[]::new));
             cmd.addAll(List.of("--world-size", String.valueOf(nproc), "--rank", String.valueOf(r), "--master", "127.0.0.1:" + p,
                     "--threads", String.valueOf(t)));
             ProcessBuilder pb = new ProcessBuilder(cmd);

@@ -95,7 +95,7 @@ public final class ReproduceCommand implements Callable<Integer> {
     private void reproduce(Experiment e, Path dir, int j, PrintWriter log) throws IOException {
         log.printf("== %s%s: %s%n", e.name(), quick ? " (quick)" : "", e.claim());
         long t0 = System.nanoTime();
-        Experiment.Report r = e.run(new Experiment.Context(quick, dir, j, log, Launcher.inProcess(Main::run), retryFailed));
+        Experiment.Report r = e.run(new Experiment.Context(quick, dir, j, log, Launcher.inProcess(), retryFailed));
         double minutes = (System.nanoTime() - t0) / 60e9;
         String command = "./gradreg reproduce " + e.name() + (quick ? " --quick" : "");
         AtomicFiles.writeString(dir.resolve("results.md"), String.format("## %s%n%n**Claim.** %s%n%n**Command.** `%s` "

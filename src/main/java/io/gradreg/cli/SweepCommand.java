@@ -9,6 +9,7 @@ import io.gradreg.sweep.SweepSpec;
 import io.gradreg.sweep.SweepPlots;
 import io.gradreg.sweep.SweepTable;
 import io.gradreg.sweep.Worker;
+import io.gradreg.train.RunFlags;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,9 +74,8 @@ public final class SweepCommand implements Callable<Integer> {
         PrintWriter log = spec.commandLine().getOut();
         SweepSpec s = SweepSpec.read(file);
         if (out != null) {
-            s = new SweepSpec(s.name(), out, s.base(), s.variants(), s.grid());
+            s = new SweepSpec(s.name(), out, s.runs());
         }
-        s.requireFlags(new CommandLine(new TrainCommand()).getCommandSpec().optionsMap().keySet(), file.toString());
         if ((slurm ? 1 : 0) + (task != null ? 1 : 0) + (collect ? 1 : 0) > 1) {
             throw new GradregException("give at most one of --slurm, --task and --collect");
         }
@@ -92,7 +92,7 @@ public final class SweepCommand implements Callable<Integer> {
         int j = jobs == null ? Runtime.getRuntime().availableProcessors() : jobs;
         log.printf("sweep %s: %d runs, %d at a time, into %s%n", s.name(), runs.size(), j, s.out());
         if (dryRun) {
-            runs.forEach(r -> log.println("  " + r.id() + ": gradreg train " + String.join(" ", r.args())));
+            runs.forEach(r -> log.println("  " + r.id() + ": gradreg train " + String.join(" ", RunFlags.args(RunFlags.of(r.spec()).settings()))));
             return 0;
         }
         List<Sweep.Outcome> outcomes;
@@ -134,7 +134,7 @@ public final class SweepCommand implements Callable<Integer> {
             throw new GradregException("--jobs must be >= 1, got " + jobs);
         }
         Slurm.Options o = new Slurm.Options(partition, time, cpusPerTask, mem, jobs == null ? 0 : jobs, sbatchArgs);
-        String script = Slurm.script(s, file, todo, o, Worker.command(), Path.of(""));
+        String script = Slurm.script(s, file, todo, o, Worker.command(Main.class), Path.of(""));
         if (dryRun) {
             log.print(script);
             log.flush(); // print() does not flush an autoflush PrintWriter
@@ -162,7 +162,7 @@ public final class SweepCommand implements Callable<Integer> {
                 log.flush();
             }
         }
-        Sweep.Outcome o = Sweep.runTask(s, task, t, Launcher.inProcess(Main::run), retryFailed);
+        Sweep.Outcome o = Sweep.runTask(s, task, t, Launcher.inProcess(), retryFailed);
         log.printf("task %d of %d: %s %s%s%n", task, s.runs().size(), o.status().name().toLowerCase(), o.run().id(),
                 o.message().isEmpty() ? "" : ": " + o.message());
         if (o.status() == Sweep.Status.FAILED || o.status() == Sweep.Status.DIVERGED) {

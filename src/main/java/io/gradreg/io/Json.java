@@ -70,6 +70,11 @@ public final class Json {
         return parse(file, "", bytes);
     }
 
+    /** Parses JSON text that came from {@code source} (e.g. one line of a JSON-lines file); errors as {@link #read}. */
+    public static JsonNode parse(String text, Path source) {
+        return parse(source, "", text.getBytes(StandardCharsets.UTF_8));
+    }
+
     /**
      * Parses JSON bytes that came from {@code source}; errors read
      * "SOURCE: {what}not valid JSON: REASON", e.g. what = "header is ".

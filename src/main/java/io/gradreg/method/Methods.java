@@ -21,6 +21,42 @@ public final class Methods {
         public static Options defaults() {
             return new Options(SecondOrder.FORWARD, 0.1, 0.01, false, 0.05, 0.01, 0.05, 0.01, 0.01, 0.1, 0);
         }
+
+        public Options withSecondOrder(SecondOrder v) {
+            return new Options(v, gamma, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, projection);
+        }
+
+        public Options withGamma(double v) {
+            return new Options(secondOrder, v, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, projection);
+        }
+
+        public Options withEps(double v) {
+            return new Options(secondOrder, gamma, v, normalized, rho, eta, flood, lambda, delta, beta, projections, projection);
+        }
+
+        public Options withNormalized(boolean v) {
+            return new Options(secondOrder, gamma, eps, v, rho, eta, flood, lambda, delta, beta, projections, projection);
+        }
+
+        public Options withRho(double v) {
+            return new Options(secondOrder, gamma, eps, normalized, v, eta, flood, lambda, delta, beta, projections, projection);
+        }
+
+        public Options withFlood(double v) {
+            return new Options(secondOrder, gamma, eps, normalized, rho, eta, v, lambda, delta, beta, projections, projection);
+        }
+
+        public Options withLambda(double v) {
+            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, v, delta, beta, projections, projection);
+        }
+
+        public Options withBeta(double v) {
+            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, lambda, delta, v, projections, projection);
+        }
+
+        public Options withProjection(InputPenalty.Projection v) {
+            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, v);
+        }
     }
 
     /** The names {@link #build} accepts. */
@@ -57,6 +93,16 @@ public final class Methods {
      * for a parameter the method does not have is an error naming the methods that have it.
      */
     public static Method scheduled(Method m, Map<String, StrengthSchedule> schedules) {
+        return scheduled(m, schedules.getOrDefault("rho", StrengthSchedule.CONSTANT), schedules.getOrDefault("gamma", StrengthSchedule.CONSTANT),
+                schedules.getOrDefault("lambda", StrengthSchedule.CONSTANT));
+    }
+
+    /** As {@link #scheduled(Method, Map)}, one schedule per strength: SAM/ASAM's ρ, GR's γ, the input penalties' λ. */
+    public static Method scheduled(Method m, StrengthSchedule rho, StrengthSchedule gamma, StrengthSchedule lambda) {
+        Map<String, StrengthSchedule> schedules = new java.util.LinkedHashMap<>();
+        schedules.put("rho", rho);
+        schedules.put("gamma", gamma);
+        schedules.put("lambda", lambda);
         Method out = m;
         for (Map.Entry<String, StrengthSchedule> e : schedules.entrySet()) {
             if (e.getValue().isConstant()) {

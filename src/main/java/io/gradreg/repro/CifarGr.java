@@ -106,7 +106,7 @@ public final class CifarGr implements Experiment {
         Map<String, Map<String, String>> variants = new LinkedHashMap<>();
         configs.forEach(c -> variants.put(c.id(), c.flags()));
         List<String> trials = trials(ctx.quick());
-        SweepSpec spec = new SweepSpec("cifar-gr", Repro.runsDir(ctx, "cifar-gr"), task(ctx), variants, Map.of("seed", trials));
+        SweepSpec spec = SweepSpec.fromFlags("cifar-gr", Repro.runsDir(ctx, "cifar-gr"), task(ctx), variants, Map.of("seed", trials));
         long t0 = System.nanoTime();
         List<Sweep.Outcome> outcomes = Repro.sweep(spec, ctx);
         double minutes = (System.nanoTime() - t0) / 60e9;

@@ -143,7 +143,7 @@ public final class EveryK implements Experiment {
             }
         }
         Map<String, String> task = task(ctx);
-        SweepSpec spec = new SweepSpec("every-k", Repro.runsDir(ctx, "every-k"), task, runs, Map.of());
+        SweepSpec spec = SweepSpec.fromFlags("every-k", Repro.runsDir(ctx, "every-k"), task, runs, Map.of());
         long t0 = System.nanoTime();
         List<Sweep.Outcome> outcomes = Repro.sweep(spec, ctx);
         double sweepMinutes = (System.nanoTime() - t0) / 60e9;

@@ -172,7 +172,7 @@ public final class FloodingVsGr implements Experiment {
         variants.put("fgr", Map.of("method", "gr", "second-order", "forward", "gamma", String.valueOf(t.gamma()), "eps", String.valueOf(t.eps())));
         Path runsDir = Repro.runsDir(ctx, "flooding-fullbatch");
         long t0 = System.nanoTime();
-        List<Sweep.Outcome> outcomes = Repro.sweep(new SweepSpec("flooding", runsDir, base, variants, Map.of("seed", t.seeds())), ctx);
+        List<Sweep.Outcome> outcomes = Repro.sweep(SweepSpec.fromFlags("flooding", runsDir, base, variants, Map.of("seed", t.seeds())), ctx);
         double minutes = (System.nanoTime() - t0) / 60e9;
 
         String setting = String.format("%s, %d training samples, %s, lr h = %s, b = %s, F-GR γ = %s ε = %s, %d steps", t.data(), t.trainSize(), t.model(),

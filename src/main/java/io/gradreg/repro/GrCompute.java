@@ -138,7 +138,7 @@ public final class GrCompute implements Experiment {
         long t0 = System.nanoTime();
         List<Sweep.Outcome> outcomes = new ArrayList<>();
         for (String seed : seeds) {
-            outcomes.addAll(Repro.sweep(new SweepSpec("gr-compute", runsDir, task(ctx, 5), variants, Map.of("seed", List.of(seed))), ctx, true));
+            outcomes.addAll(Repro.sweep(SweepSpec.fromFlags("gr-compute", runsDir, task(ctx, 5), variants, Map.of("seed", List.of(seed))), ctx, true));
         }
         double sweepMinutes = (System.nanoTime() - t0) / 60e9;
 

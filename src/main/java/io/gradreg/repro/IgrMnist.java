@@ -2,6 +2,7 @@ package io.gradreg.repro;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gradreg.GradregException;
+import io.gradreg.analysis.RunAnalysis;
 import io.gradreg.io.AtomicFiles;
 import io.gradreg.io.Json;
 import io.gradreg.io.LinePlot;
@@ -81,7 +82,7 @@ public final class IgrMnist implements Experiment {
         grid.put("seed", s.seeds());
         Path runsDir = Repro.runsDir(ctx, name());
         long t0 = System.nanoTime();
-        List<Sweep.Outcome> outcomes = Repro.sweep(new SweepSpec(name(), runsDir, base, variants, grid), ctx);
+        List<Sweep.Outcome> outcomes = Repro.sweep(SweepSpec.fromFlags(name(), runsDir, base, variants, grid), ctx);
         double sweepMinutes = (System.nanoTime() - t0) / 60e9;
         for (Sweep.Outcome o : outcomes) {
             if (!Files.isRegularFile(o.dir().resolve("analysis-best").resolve("analysis.json"))) {
@@ -206,9 +207,9 @@ public final class IgrMnist implements Experiment {
     }
 
     private static void analyze(Path dir, boolean quick, Context ctx) {
-        Repro.analyze(dir.resolve("analysis-best.log"), dir.toString(), "--weights", dir.resolve("best-weights.safetensors").toString(), "--out",
-                dir.resolve("analysis-best").toString(), "--sigmas", "0," + NOISE_SIGMA, "--repeats", quick ? "2" : "5", "--max-iters",
-                quick ? "10" : "30", "--hutchinson-samples", quick ? "2" : "5", "--ascent-steps", quick ? "2" : "3", "--threads", "1");
+        RunAnalysis.Options o = RunAnalysis.Options.defaults(Double.NaN, 0).withSigmas(0, NOISE_SIGMA)
+                .withEffort(quick ? 2 : 5, quick ? 10 : 30, quick ? 2 : 5, quick ? 2 : 3);
+        Repro.analyze(dir, dir.resolve("best-weights.safetensors"), o, dir.resolve("analysis-best"), dir.resolve("analysis-best.log"));
         ctx.log().printf("analyzed the best-step weights of %s%n", dir.getFileName());
         ctx.log().flush();
     }

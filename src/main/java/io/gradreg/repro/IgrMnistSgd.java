@@ -1,5 +1,6 @@
 package io.gradreg.repro;
 
+import io.gradreg.analysis.RunAnalysis;
 import io.gradreg.sweep.Sweep;
 import io.gradreg.sweep.SweepSpec;
 import io.gradreg.sweep.SweepTable;
@@ -59,7 +60,7 @@ public final class IgrMnistSgd implements Experiment {
         grid.put("lr", java.util.Arrays.stream(lrs).mapToObj(Double::toString).toList());
         grid.put("seed", seeds);
         Path runsDir = Repro.runsDir(ctx, name());
-        List<Sweep.Outcome> outcomes = Repro.sweep(new SweepSpec(name(), runsDir, base, Map.of(), grid), ctx);
+        List<Sweep.Outcome> outcomes = Repro.sweep(SweepSpec.fromFlags(name(), runsDir, base, Map.of(), grid), ctx);
         List<Path> toAnalyze = new ArrayList<>();
         for (Sweep.Outcome o : outcomes) {
             if (!Files.isRegularFile(o.dir().resolve("analysis").resolve("analysis.json"))) {
@@ -128,9 +129,9 @@ public final class IgrMnistSgd implements Experiment {
     }
 
     private static void analyze(Path dir, boolean quick, Context ctx) {
-        Repro.analyze(dir.resolve("analysis.log"), dir.toString(), "--sigmas", "0,0.01,0.02," + NOISE_SIGMA + ",0.1",
-                "--repeats", quick ? "2" : "5", "--max-iters", quick ? "10" : "30", "--hutchinson-samples", quick ? "2" : "10",
-                "--ascent-steps", quick ? "2" : "5", "--threads", "1");
+        RunAnalysis.Options o = RunAnalysis.Options.defaults(Double.NaN, 0).withSigmas(0, 0.01, 0.02, NOISE_SIGMA, 0.1)
+                .withEffort(quick ? 2 : 5, quick ? 10 : 30, quick ? 2 : 10, quick ? 2 : 5);
+        Repro.analyze(dir, null, o, dir.resolve("analysis"), dir.resolve("analysis.log"));
         synchronized (ctx.log()) {
             ctx.log().printf("analyzed %s%n", dir.getFileName());
             ctx.log().flush();

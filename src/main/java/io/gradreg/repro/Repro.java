@@ -1,5 +1,9 @@
 package io.gradreg.repro;
 
+import io.gradreg.analysis.RunAnalysis;
+import io.gradreg.engine.Engine;
+import io.gradreg.train.SavedRunAnalysis;
+import java.io.PrintWriter;
 import io.gradreg.sweep.Launcher;
 import io.gradreg.sweep.Sweep;
 import io.gradreg.sweep.SweepSpec;
@@ -151,22 +155,20 @@ final class Repro {
     }
 
     /**
-     * Runs {@code gradreg analyze ARGS} in a worker process (the same build), its output in
-     * {@code log}; a failure is a one-line error naming the log.
+     * The loss-landscape analysis of a run's weights ({@code weights}, null: its final ones) into
+     * {@code out}, its output in {@code log}, in this process with one thread, one analysis at a time
+     * (libtorch's generator and thread pools are global): what {@code gradreg analyze RUN --threads 1} does.
      */
-    static void analyze(Path log, String... args) {
-        List<String> cmd = Worker.command("analyze");
-        cmd.addAll(List.of(args));
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            if (p.waitFor() != 0) {
-                throw new GradregException("analyze " + args[0] + " failed; see " + log);
+    static void analyze(Path run, Path weights, RunAnalysis.Options o, Path out, Path log) {
+        synchronized (Repro.class) {
+            try (PrintWriter w = new PrintWriter(java.nio.file.Files.newBufferedWriter(log), true)) {
+                Engine.start(1);
+                SavedRunAnalysis.analyze(run, weights, o, out, w);
+            } catch (IOException e) {
+                throw new GradregException(log + ": cannot write: " + e.getMessage());
+            } catch (GradregException e) {
+                throw new GradregException("analyze " + run + " failed: " + e.getMessage());
             }
-        } catch (IOException e) {
-            throw new GradregException("cannot start analyze: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GradregException("interrupted");
         }
     }
 

@@ -59,7 +59,7 @@ public final class SemiSupervised implements Experiment {
                 variants.put(a.key() + "_seed=" + s, f);
             }
         }
-        return new SweepSpec("semi-supervised", mnist.out(), mnist.base(), variants, Map.of());
+        return SweepSpec.fromFlags("semi-supervised", mnist.out(), SmallMnist.base(ctx), variants, Map.of());
     }
 
     @Override

@@ -136,35 +136,8 @@ public final class SmallMnist implements Experiment {
 
     /** Seeds 1 … n: tables 1 and 3 over every seed, then table 2's other variants over every seed. */
     static SweepSpec spec(Context ctx) {
-        Map<String, String> base = new LinkedHashMap<>();
-        int seeds;
-        if (ctx.quick()) {
-            Repro.Data d = Repro.blobs(ctx.out().resolve("data"), 160, 10, 784, 10, 0.15);
-            base.put("data", d.train().toString());
-            base.put("holdout", "60");
-            base.put("train-size", "50");
-            base.put("steps", "8");
-            base.put("batch-size", "10");
-            base.put("eval-every", "1");
-            seeds = 2;
-        } else {
-            base.put("data", "mnist");
-            base.put("holdout", "10000");
-            base.put("train-size", "2000");
-            base.put("steps", String.valueOf(STEPS));
-            base.put("batch-size", "50");
-            base.put("eval-every", "50");
-            seeds = SEEDS;
-        }
-        base.put("subset", "random");
-        base.put("standardize", "true");
-        base.put("model", "lenet5:002");
-        base.put("optimizer", "adam");
-        base.put("lr", "0.001");
-        base.put("schedule", "step");
-        base.put("weight-decay-on", "weights");
-        base.put("second-order", "exact");
-        base.put("projection", "batch");
+        Map<String, String> base = base(ctx);
+        int seeds = ctx.quick() ? 2 : SEEDS;
         Map<String, Map<String, String>> variants = new LinkedHashMap<>();
         // Tables 1 and 3 (the first FIRST_GROUP variants) over every seed before table 2's own variants:
         // a run stopped part-way then has whole tables, not every table on fewer seeds.
@@ -177,7 +150,38 @@ public final class SmallMnist implements Experiment {
                 }
             }
         }
-        return new SweepSpec("small-mnist", Repro.runsDir(ctx, "small-mnist-protocol"), base, variants, Map.of());
+        return SweepSpec.fromFlags("small-mnist", Repro.runsDir(ctx, "small-mnist-protocol"), base, variants, Map.of());
+    }
+
+    /** The flags every run of the protocol shares. */
+    static Map<String, String> base(Context ctx) {
+        Map<String, String> base = new LinkedHashMap<>();
+        if (ctx.quick()) {
+            Repro.Data d = Repro.blobs(ctx.out().resolve("data"), 160, 10, 784, 10, 0.15);
+            base.put("data", d.train().toString());
+            base.put("holdout", "60");
+            base.put("train-size", "50");
+            base.put("steps", "8");
+            base.put("batch-size", "10");
+            base.put("eval-every", "1");
+        } else {
+            base.put("data", "mnist");
+            base.put("holdout", "10000");
+            base.put("train-size", "2000");
+            base.put("steps", String.valueOf(STEPS));
+            base.put("batch-size", "50");
+            base.put("eval-every", "50");
+        }
+        base.put("subset", "random");
+        base.put("standardize", "true");
+        base.put("model", "lenet5:002");
+        base.put("optimizer", "adam");
+        base.put("lr", "0.001");
+        base.put("schedule", "step");
+        base.put("weight-decay-on", "weights");
+        base.put("second-order", "exact");
+        base.put("projection", "batch");
+        return base;
     }
 
     @Override

@@ -1,7 +1,8 @@
 package io.gradreg.sweep;
 
 import io.gradreg.GradregException;
-import io.gradreg.io.Json;
+import io.gradreg.train.RunDirectory;
+import io.gradreg.train.RunFlags;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -14,9 +15,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs a {@link SweepSpec}: every run is a {@code gradreg train} with one libtorch thread, started
- * by a {@link Launcher} (a worker process, or this JVM for seconds-long runs), {@code jobs} at a
- * time, so workers do not fight over cores. A run whose directory holds
+ * Runs a {@link SweepSpec}: every run is a {@link io.gradreg.train.Run} with one libtorch thread,
+ * started by a {@link Launcher} (a worker process, or this JVM for seconds-long runs), {@code jobs} at
+ * a time, so workers do not fight over cores. A run whose directory holds
  * summary.json is skipped; one with only a checkpoint continues with {@code --resume}. A run that
  * stopped on a non-finite loss (its directory holds {@code diverged.json}) stays failed: its
  * checkpoint may hold the state that led there, so it is never resumed, and only
@@ -34,7 +35,7 @@ public final class Sweep {
     }
 
     /** The marker a run leaves when it stops on a non-finite loss (written by {@code gradreg train}). */
-    public static final String DIVERGED_MARKER = "diverged.json";
+    public static final String DIVERGED_MARKER = RunDirectory.DIVERGED;
 
     /** Where a run stands, read from its directory alone (for {@code --collect}, while or after an array runs). */
     public enum State {
@@ -161,9 +162,7 @@ public final class Sweep {
             return new Outcome(r, dir, Status.DIVERGED, 0, divergedMessage(dir) + "; kept as failed (--retry-failed starts it again from scratch)");
         }
         Files.createDirectories(dir);
-        List<String> args = new ArrayList<>(List.of("train"));
-        args.addAll(r.args());
-        args.addAll(List.of("--out", dir.toString(), "--threads", String.valueOf(threads), "--world-size", "1"));
+        List<String> args = RunFlags.args(r.spec().withExecution(r.spec().execution().withOut(dir).withThreads(threads).alone()));
         if (Files.isRegularFile(dir.resolve("checkpoint.pt")) && !diverged) {
             args.add("--resume");
         } else {
@@ -201,11 +200,6 @@ public final class Sweep {
 
     /** "stopped on a non-finite loss at step N", from the run's diverged.json. */
     public static String divergedMessage(Path dir) {
-        try {
-            var n = Json.read(dir.resolve(DIVERGED_MARKER));
-            return "stopped on a non-finite loss (" + n.path("loss").asText() + ") at step " + n.path("step").asLong();
-        } catch (RuntimeException e) {
-            return "stopped on a non-finite loss (" + dir.resolve(DIVERGED_MARKER) + " is unreadable: " + e.getMessage() + ")";
-        }
+        return RunDirectory.divergedMessage(dir);
     }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.gradreg.GradregException;
+import io.gradreg.train.RunFlags;
+import io.gradreg.train.RunSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +15,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A grid of {@code gradreg train} runs, read from YAML:
@@ -32,24 +35,24 @@ import java.util.Map;
  * Keys are train flags without the dashes; {@code true} sets a switch, {@code false} leaves it off.
  * A run's flags are base, then its variant, then its grid values (later ones win).
  */
-public record SweepSpec(String name, Path out, Map<String, String> base, Map<String, Map<String, String>> variants,
-        Map<String, List<String>> grid) {
+public record SweepSpec(String name, Path out, List<Run> runs) {
 
-    /** One run of the sweep: a directory name, its train flags, and the labels that tell it apart. */
-    public record Run(String id, Map<String, String> flags, Map<String, String> labels) {
-        /** The flags as command-line arguments. */
-        public List<String> args() {
-            List<String> a = new ArrayList<>();
-            flags.forEach((k, v) -> {
-                if (!v.equals("false")) {
-                    a.add("--" + k);
-                    if (!v.equals("true")) {
-                        a.add(v);
-                    }
-                }
-            });
-            return a;
+    /** One run of the sweep: a directory name, the run, and the labels that tell it apart from the others. */
+    public record Run(String id, RunSpec spec, Map<String, String> labels) {}
+
+    /** Flags a sweep sets itself, per run. */
+    private static final List<String> SET_BY_SWEEP = List.of("out", "resume", "threads", "world-size");
+
+    /**
+     * A sweep from flag maps, as a YAML file gives them (keys without the dashes): used by the
+     * reproductions until they build their runs as {@link RunSpec}s.
+     */
+    public static SweepSpec fromFlags(String name, Path out, Map<String, String> base, Map<String, Map<String, String>> variants,
+            Map<String, List<String>> grid) {
+        for (Map<String, ?> m : allFlags(base, variants, grid)) {
+            requireTrainFlags(m.keySet(), name);
         }
+        return new SweepSpec(name, out, expand(base, variants, grid, name));
     }
 
     /** Reads a YAML spec; errors name the file and the problem. */
@@ -101,27 +104,38 @@ public record SweepSpec(String name, Path out, Map<String, String> base, Map<Str
             }
             grid.put(e.getKey(), values);
         });
-        return new SweepSpec(name, out, base, variants, grid);
+        for (Map<String, ?> m : allFlags(base, variants, grid)) {
+            requireTrainFlags(m.keySet(), source);
+        }
+        return new SweepSpec(name, out, expand(base, variants, grid, source));
     }
 
-    /** Checks every key against the train command's flags, so a typo fails before anything runs. */
-    public void requireFlags(Collection<String> known, String source) {
+    private static List<Map<String, ?>> allFlags(Map<String, String> base, Map<String, Map<String, String>> variants,
+            Map<String, List<String>> grid) {
         List<Map<String, ?>> all = new ArrayList<>(List.of(base, grid));
         all.addAll(variants.values());
-        for (Map<String, ?> m : all) {
-            for (String k : m.keySet()) {
-                if (List.of("out", "resume", "threads", "world-size").contains(k)) {
-                    throw new GradregException(source + ": '" + k + "' is set by the sweep itself");
-                }
-                if (!known.contains("--" + k)) {
-                    throw new GradregException(source + ": unknown train flag '" + k + "'");
-                }
+        return all;
+    }
+
+    /** Checks keys against the train command's flags, so a typo fails before anything runs. */
+    private static void requireTrainFlags(Collection<String> keys, String source) {
+        Set<String> known = RunFlags.names();
+        for (String k : keys) {
+            if (SET_BY_SWEEP.contains(k)) {
+                throw new GradregException(source + ": '" + k + "' is set by the sweep itself");
+            }
+            if (!known.contains("--" + k)) {
+                throw new GradregException(source + ": unknown train flag '" + k + "'");
             }
         }
     }
 
-    /** Every run: each variant (or none) times each combination of the grid. */
-    public List<Run> runs() {
+    /**
+     * Every run: each variant (or none) times each combination of the grid, its flags base, then
+     * its variant, then its grid values (later ones win), parsed as {@code gradreg train} parses them.
+     */
+    private static List<Run> expand(Map<String, String> base, Map<String, Map<String, String>> variants, Map<String, List<String>> grid,
+            String source) {
         Map<String, Map<String, String>> vs = variants.isEmpty() ? Map.of("", Map.of()) : variants;
         List<Map<String, String>> combos = new ArrayList<>(List.of(new LinkedHashMap<>()));
         for (Map.Entry<String, List<String>> axis : grid.entrySet()) {
@@ -146,10 +160,29 @@ public record SweepSpec(String name, Path out, Map<String, String> base, Map<Str
                     labels.put("variant", v.getKey());
                 }
                 labels.putAll(c);
-                runs.add(new Run(id(labels), flags, labels));
+                String id = id(labels);
+                runs.add(new Run(id, parse(flags, source, id), labels));
             }
         }
         return runs;
+    }
+
+    /** A run's flags (YAML keys without the dashes) as a {@link RunSpec}, errors naming the file and the run. */
+    private static RunSpec parse(Map<String, String> flags, String source, String id) {
+        List<String> a = new ArrayList<>();
+        flags.forEach((k, v) -> {
+            if (!v.equals("false")) {
+                a.add("--" + k);
+                if (!v.equals("true")) {
+                    a.add(v);
+                }
+            }
+        });
+        try {
+            return RunFlags.parse(a, source + ": run " + id).toSpec();
+        } catch (GradregException e) {
+            throw e.getMessage().startsWith(source) ? e : new GradregException(source + ": run " + id + ": " + e.getMessage());
+        }
     }
 
     private static String id(Map<String, String> labels) {

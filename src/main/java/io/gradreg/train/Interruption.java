@@ -1,6 +1,5 @@
-package io.gradreg.cli;
+package io.gradreg.train;
 
-import io.gradreg.train.Trainer;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 

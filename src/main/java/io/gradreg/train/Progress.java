@@ -1,7 +1,5 @@
-package io.gradreg.cli;
+package io.gradreg.train;
 
-import io.gradreg.train.EpochMetrics;
-import io.gradreg.train.Trainer;
 import java.io.PrintWriter;
 import java.time.Duration;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
@@ -15,7 +13,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * {@value #PLAIN_EVERY_SECONDS} seconds, so logs stay readable. Optionally a line of metrics after
  * each epoch. The library redraws from its own thread, so every write to {@code out} holds its lock.
  */
-final class Progress implements Trainer.Listener {
+public final class Progress implements Trainer.Listener {
     static final int PLAIN_EVERY_SECONDS = 30;
     private final PrintWriter out;
     private final boolean terminal;
@@ -26,7 +24,7 @@ final class Progress implements Trainer.Listener {
     private String last = "";
 
     /** @param epochLines print a line of metrics after each epoch */
-    Progress(PrintWriter out, String label, boolean epochLines) {
+    public Progress(PrintWriter out, String label, boolean epochLines) {
         this(out, label, epochLines, System.console() != null);
     }
 
@@ -86,7 +84,7 @@ final class Progress implements Trainer.Listener {
     }
 
     /** Stops the bar; on a terminal also erases it so the next line starts clean. */
-    void clearLine() {
+    public void clearLine() {
         if (bar != null) {
             bar.close(); // draws the final state once more (erased below on a terminal) and stops the library's thread
             bar = null;

@@ -1,4 +1,4 @@
-package io.gradreg.cli;
+package io.gradreg.train;
 
 import io.gradreg.GradregException;
 import io.gradreg.io.AtomicFiles;
@@ -7,10 +7,7 @@ import io.gradreg.io.LinePlot;
 import io.gradreg.io.RunLock;
 import io.gradreg.nn.Net;
 import io.gradreg.nn.Weights;
-import io.gradreg.sweep.Sweep;
-import io.gradreg.train.EpochMetrics;
 import java.io.IOException;
-import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -23,11 +20,13 @@ import java.util.Map;
  * except metrics.jsonl, which only ever gains whole lines. The writing process owns the directory
  * through a {@link RunLock} for as long as the run lasts.
  */
-final class RunDirectory implements AutoCloseable {
+public final class RunDirectory implements AutoCloseable {
+    /** The marker a run leaves when it stops on a non-finite loss. */
+    public static final String DIVERGED = "diverged.json";
     static final String CHECKPOINT = "checkpoint.pt";
     /** The files that make a directory hold a run; any one of them is enough to refuse a fresh run there. */
     private static final List<String> RUN_FILES = List.of("config.json", "metrics.jsonl", CHECKPOINT, "summary.json", "weights.safetensors",
-            "best-weights.safetensors", Sweep.DIVERGED_MARKER);
+            "best-weights.safetensors", DIVERGED);
     /** Also removed by --overwrite, so no file of the replaced run survives beside the new one. */
     private static final List<String> DERIVED_FILES = List.of("loss.png", "accuracy.png");
 
@@ -93,14 +92,14 @@ final class RunDirectory implements AutoCloseable {
         m.put("loss", Double.toString(loss));
         m.put("step", step);
         m.put("message", message);
-        Json.writeFile(dir.resolve(Sweep.DIVERGED_MARKER), m);
+        Json.writeFile(dir.resolve(DIVERGED), m);
     }
 
     /** Fails unless {@code dir} holds a checkpoint to resume from, and refuses a run that diverged. */
     static void requireCheckpoint(Path dir) {
-        if (Files.isRegularFile(dir.resolve(Sweep.DIVERGED_MARKER))) {
-            throw new GradregException(dir + " " + Sweep.divergedMessage(dir) + ", and its checkpoint may hold the state that led there:"
-                    + " start it again with --overwrite (or delete " + Sweep.DIVERGED_MARKER + " to resume it anyway)");
+        if (Files.isRegularFile(dir.resolve(DIVERGED))) {
+            throw new GradregException(dir + " " + divergedMessage(dir) + ", and its checkpoint may hold the state that led there:"
+                    + " start it again with --overwrite (or delete " + DIVERGED + " to resume it anyway)");
         }
         if (!Files.isRegularFile(dir.resolve(CHECKPOINT))) {
             throw new GradregException(dir + ": no checkpoint to resume from (" + CHECKPOINT + " is missing)");
@@ -122,9 +121,7 @@ final class RunDirectory implements AutoCloseable {
 
     /** Replaces metrics.jsonl with the epochs of a checkpoint, dropping lines of epochs that were not checkpointed. */
     void rewriteMetrics(List<EpochMetrics> history) {
-        StringBuilder b = new StringBuilder();
-        history.forEach(m -> b.append(Json.writeCompact(m)).append('\n'));
-        AtomicFiles.writeString(dir.resolve("metrics.jsonl"), b.toString());
+        AtomicFiles.writeString(dir.resolve("metrics.jsonl"), RunRecords.lines(history));
     }
 
     void writeConfig(Map<String, Object> config) {
@@ -132,33 +129,13 @@ final class RunDirectory implements AutoCloseable {
     }
 
     void appendMetrics(EpochMetrics m) {
-        Json.appendLine(dir.resolve("metrics.jsonl"), m);
+        RunRecords.append(dir, m);
     }
 
-    /**
-     * Final and best test accuracy (with its epoch), and the last epoch's metrics without its wall
-     * time: summary.json holds only what the run computed, so an interrupted and resumed run writes
-     * the same bytes as an uninterrupted one (timings stay in metrics.jsonl).
-     */
-    static Map<String, Object> summary(List<EpochMetrics> history) {
-        Map<String, Object> s = new LinkedHashMap<>();
-        EpochMetrics last = history.get(history.size() - 1);
-        EpochMetrics best = last;
-        for (EpochMetrics m : history) {
-            if (m.testAccuracy() > best.testAccuracy()) {
-                best = m;
-            }
-        }
-        s.put("final_test_accuracy", last.testAccuracy());
-        s.put("best_test_accuracy", best.testAccuracy());
-        s.put("best_epoch", best.epoch());
-        s.put("final_test_loss", last.testLoss());
-        s.put("final_train_loss", last.trainLoss());
-        s.put("final_R_IG", last.rIG());
-        s.put("epochs", last.epoch());
-        s.put("steps", last.step());
-        s.put("last", withoutTiming(last));
-        return s;
+    /** The thread count a run in {@code dir} recorded in its config.json, or null. */
+    static Integer savedThreads(Path dir) {
+        var t = Json.read(dir.resolve("config.json")).path("threads");
+        return t.canConvertToInt() && t.asInt() >= 1 ? t.asInt() : null;
     }
 
     /** best-weights.safetensors: the weights after {@code epoch}, the best evaluated test accuracy so far (train --save-best). */
@@ -166,24 +143,9 @@ final class RunDirectory implements AutoCloseable {
         Weights.save(net, dir.resolve("best-weights.safetensors"), Map.of("epoch", String.valueOf(epoch)));
     }
 
-    /** The fields of {@code m} except its wall time, in declaration order. */
-    private static Map<String, Object> withoutTiming(EpochMetrics m) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (RecordComponent c : EpochMetrics.class.getRecordComponents()) {
-            if (!c.getName().equals("msPerStep")) {
-                try {
-                    out.put(c.getName(), c.getAccessor().invoke(m));
-                } catch (ReflectiveOperationException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
-        return out;
-    }
-
     void finish(Net net, List<EpochMetrics> history, Map<String, String> metadata) {
         Weights.save(net, dir.resolve("weights.safetensors"), metadata);
-        Json.writeFile(dir.resolve("summary.json"), summary(history));
+        RunRecords.writeSummary(dir, RunRecords.summary(history));
         plot(dir, Map.of("run", history));
         sharpnessPlot(dir, history);
     }
@@ -215,7 +177,7 @@ final class RunDirectory implements AutoCloseable {
     }
 
     /** loss.png and accuracy.png: one series per run (train and test loss; test accuracy). */
-    static void plot(Path dir, Map<String, List<EpochMetrics>> runs) {
+    public static void plot(Path dir, Map<String, List<EpochMetrics>> runs) {
         LinePlot loss = LinePlot.titled("Loss").xLabel("epoch").yLabel("data loss on the full split (cross-entropy or squared error)").logY();
         LinePlot acc = LinePlot.titled("Test accuracy").xLabel("epoch").yLabel("accuracy (fraction correct)");
         boolean single = runs.size() == 1;
@@ -229,5 +191,15 @@ final class RunDirectory implements AutoCloseable {
         });
         loss.write(dir.resolve("loss.png"));
         acc.write(dir.resolve("accuracy.png"));
+    }
+
+    /** "stopped on a non-finite loss (NaN) at step N", from the run's diverged.json. */
+    public static String divergedMessage(Path dir) {
+        try {
+            var n = Json.read(dir.resolve(DIVERGED));
+            return "stopped on a non-finite loss (" + n.path("loss").asText() + ") at step " + n.path("step").asLong();
+        } catch (RuntimeException e) {
+            return "stopped on a non-finite loss (" + dir.resolve(DIVERGED) + " is unreadable: " + e.getMessage() + ")";
+        }
     }
 }

@@ -1,8 +1,5 @@
-package io.gradreg.cli;
+package io.gradreg.train;
 
-import io.gradreg.train.CpuTime;
-import io.gradreg.train.EpochMetrics;
-import io.gradreg.train.SharpnessTracking;
 import java.io.PrintWriter;
 
 /**

@@ -1,15 +1,15 @@
-package io.gradreg.cli;
+package io.gradreg.train;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
 
 /** Facts about the installation recorded with every run. */
-final class Versions {
+public final class Versions {
     private Versions() {}
 
     /** The git commit of the working directory, or "unknown" outside a git checkout. */
-    static String gitCommit() {
+    public static String gitCommit() {
         try {
             Process p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
             String s = new String(p.getInputStream().readAllBytes()).trim();
@@ -20,7 +20,7 @@ final class Versions {
     }
 
     /** $GRADREG_CACHE, or ~/.cache/gradreg. */
-    static Path cacheDir() {
+    public static Path cacheDir() {
         String env = System.getenv("GRADREG_CACHE");
         return env != null && !env.isBlank() ? Paths.get(env) : Paths.get(System.getProperty("user.home"), ".cache", "gradreg");
     }

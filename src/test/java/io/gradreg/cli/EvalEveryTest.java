@@ -51,16 +51,16 @@ class EvalEveryTest {
         assertEquals(4, b.size());
         for (int i = 0; i < 4; i++) {
             boolean evaluated = i == 2 || i == 3; // epoch 3 (every 3rd) and epoch 4 (the last)
-            assertEquals(!evaluated, b.get(i).get("trainLoss").isNull(), "epoch " + (i + 1));
-            assertEquals(!evaluated, b.get(i).get("testAccuracy").isNull(), "epoch " + (i + 1));
-            assertEquals(a.get(i).get("batchLoss").asDouble(), b.get(i).get("batchLoss").asDouble(), 0, "same training");
+            assertEquals(!evaluated, b.get(i).get("train_loss").isNull(), "epoch " + (i + 1));
+            assertEquals(!evaluated, b.get(i).get("test_accuracy").isNull(), "epoch " + (i + 1));
+            assertEquals(a.get(i).get("batch_loss").asDouble(), b.get(i).get("batch_loss").asDouble(), 0, "same training");
             if (evaluated) {
-                assertEquals(a.get(i).get("trainLoss").asDouble(), b.get(i).get("trainLoss").asDouble(), 0);
-                assertEquals(a.get(i).get("testAccuracy").asDouble(), b.get(i).get("testAccuracy").asDouble(), 0);
+                assertEquals(a.get(i).get("train_loss").asDouble(), b.get(i).get("train_loss").asDouble(), 0);
+                assertEquals(a.get(i).get("test_accuracy").asDouble(), b.get(i).get("test_accuracy").asDouble(), 0);
             }
         }
         JsonNode s = Json.read(tmp.resolve("sparse/summary.json"));
-        assertEquals(b.get(3).get("testAccuracy").asDouble(), s.get("final_test_accuracy").asDouble(), 0);
+        assertEquals(b.get(3).get("test_accuracy").asDouble(), s.get("final_test_accuracy").asDouble(), 0);
         assertTrue(s.get("best_epoch").asInt() >= 3);
         assertEquals("3", Json.read(tmp.resolve("sparse/config.json")).get("settings").get("--eval-every").asText());
     }

@@ -47,7 +47,7 @@ class RunLifecycleTest {
 
     /** The first fields of every metrics line: epoch, step, lr, losses and accuracies, not the timing. */
     static List<String> metrics(Path run) throws Exception {
-        return Files.readAllLines(run.resolve("metrics.jsonl")).stream().map(l -> l.substring(0, l.indexOf(",\"gradNorm\""))).toList();
+        return Files.readAllLines(run.resolve("metrics.jsonl")).stream().map(l -> l.substring(0, l.indexOf(",\"grad_norm\""))).toList();
     }
 
     @Test

@@ -53,9 +53,9 @@ class StopAtTrainAccuracyTest {
         List<JsonNode> m = metrics(out);
         int n = m.size();
         assertTrue(n > 1 && n < 300, "stopped before the budget, after at least one miss: " + n + " epochs");
-        assertEquals(1.0, m.get(n - 1).get("trainAccuracy").asDouble());
+        assertEquals(1.0, m.get(n - 1).get("train_accuracy").asDouble());
         for (int i = 0; i < n - 1; i++) {
-            assertTrue(m.get(i).get("trainAccuracy").asDouble() < 1.0, "epoch " + (i + 1) + " had already reached the target");
+            assertTrue(m.get(i).get("train_accuracy").asDouble() < 1.0, "epoch " + (i + 1) + " had already reached the target");
         }
         assertTrue(r.out().contains("training accuracy 1.0 reached at epoch " + n), r.out());
         JsonNode s = Json.read(out.resolve("summary.json"));

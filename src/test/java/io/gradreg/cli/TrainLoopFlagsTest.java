@@ -61,8 +61,8 @@ class TrainLoopFlagsTest {
         assertTrue(Files.isRegularFile(out.resolve("sharpness.png")));
         List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
         JsonNode e2 = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines.get(1));
-        assertTrue(e2.get("hessianTop").isNumber() && e2.get("hessianTrace").isNumber() && e2.get("subsetRIG").isNumber(), lines.get(1));
-        assertTrue(new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines.get(0)).get("hessianTop").isNull());
+        assertTrue(e2.get("hessian_top").isNumber() && e2.get("hessian_trace").isNumber() && e2.get("subset_R_IG").isNumber(), lines.get(1));
+        assertTrue(new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines.get(0)).get("hessian_top").isNull());
 
         // the same run in two halves: the schedule, the kept component and the tracking continue exactly
         Path split = tmp.resolve("split");

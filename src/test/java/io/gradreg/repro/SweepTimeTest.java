@@ -21,7 +21,7 @@ class SweepTimeTest {
     private static List<Sweep.Outcome> outcomes(int done, int skipped) {
         List<Sweep.Outcome> o = new ArrayList<>();
         for (int i = 0; i < done + skipped; i++) {
-            SweepSpec.Run r = new SweepSpec.Run("r" + i, Map.of(), Map.of());
+            SweepSpec.Run r = new SweepSpec.Run("r" + i, io.gradreg.train.RunSpec.of("d.npz", "mlp:2-2"), Map.of());
             o.add(new Sweep.Outcome(r, Path.of("r" + i), i < done ? Sweep.Status.DONE : Sweep.Status.SKIPPED, 1, ""));
         }
         return o;

@@ -54,7 +54,7 @@ class SweepSlurmTest {
 
     @Test
     void theSbatchScriptHasOneArrayTaskPerRunAndRunsThemWithTheirCpus() {
-        SweepSpec s = SweepSpec.parse("name: my sweep\nout: /data/sw\ngrid: {seed: [0, 1, 2, 3, 4]}", "s.yaml");
+        SweepSpec s = SweepSpec.parse("name: my sweep\nout: /data/sw\nbase: {model: 'mlp:2-2'}\ngrid: {seed: [0, 1, 2, 3, 4]}", "s.yaml");
         Slurm.Options o = new Slurm.Options("short", "0:30:00", 2, "4G", 3, List.of("--account=abc", "--qos=low"));
         String script = Slurm.script(s, Path.of("/home/me/s.yaml"), List.of(4, 0, 1, 3), o,
                 List.of("/opt/jdk/bin/java", "-cp", "/x/classes:/y/it's.jar", "io.gradreg.cli.Main"), Path.of("/home/me"));
@@ -84,9 +84,9 @@ class SweepSlurmTest {
 
     @Test
     void theSweepSetsThreadsAndWorldSizeItself() {
-        SweepSpec s = SweepSpec.parse("name: a\nbase: {world-size: 2}", "t.yaml");
         assertEquals("t.yaml: 'world-size' is set by the sweep itself",
-                assertThrows(GradregException.class, () -> s.requireFlags(java.util.Set.of("--world-size"), "t.yaml")).getMessage());
+                assertThrows(GradregException.class, () -> SweepSpec.parse("name: a\nbase: {model: 'mlp:2-2', world-size: 2}", "t.yaml"))
+                        .getMessage());
     }
 
     @Test

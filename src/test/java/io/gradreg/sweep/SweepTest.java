@@ -41,8 +41,16 @@ class SweepTest {
         assertEquals(8, runs.size());
         assertEquals(List.of("plain_seed=0_lr=0.1", "plain_seed=0_lr=0.2", "plain_seed=1_lr=0.1", "plain_seed=1_lr=0.2",
                 "gr_seed=0_lr=0.1", "gr_seed=0_lr=0.2", "gr_seed=1_lr=0.1", "gr_seed=1_lr=0.2"), runs.stream().map(SweepSpec.Run::id).toList());
-        assertEquals(List.of("--model", "mlp:6-8-3", "--epochs", "1", "--batchnorm", "--dropout", "0", "--method", "gr", "--gamma", "0.05",
-                "--seed", "1", "--lr", "0.2"), runs.get(7).args());
+        io.gradreg.train.RunSpec r7 = runs.get(7).spec();
+        assertEquals("mlp:6-8-3", r7.model().spec());
+        assertEquals(1, r7.length().epochCount());
+        assertTrue(r7.model().batchNorm());
+        assertEquals(0.0, r7.model().dropout());
+        assertEquals("gr", r7.method().name());
+        assertEquals(0.05, r7.method().options().gamma());
+        assertEquals(1, r7.seed());
+        assertEquals(0.2, r7.optimization().optimizer().lr());
+        assertEquals(Map.of("variant", "gr", "seed", "1", "lr", "0.2"), runs.get(7).labels());
         assertEquals(Path.of("runs", "sweeps", "t"), s.out());
     }
 
@@ -54,9 +62,13 @@ class SweepTest {
         assertEquals("t.yaml: 'grid.seed' must be a number, a word or true/false",
                 assertThrows(GradregException.class, () -> SweepSpec.parse("name: a\ngrid: {seed: [[1]]}", "t.yaml")).getMessage());
         assertTrue(assertThrows(GradregException.class, () -> SweepSpec.parse("name: [a", "t.yaml")).getMessage().startsWith("t.yaml: not valid YAML: "));
-        SweepSpec typo = SweepSpec.parse("name: a\nbase: {lamda: 1}", "t.yaml");
         assertEquals("t.yaml: unknown train flag 'lamda'",
-                assertThrows(GradregException.class, () -> typo.requireFlags(Set.of("--lambda"), "t.yaml")).getMessage());
+                assertThrows(GradregException.class, () -> SweepSpec.parse("name: a\nbase: {lamda: 1}", "t.yaml")).getMessage());
+        assertEquals("t.yaml: run run: missing --model",
+                assertThrows(GradregException.class, () -> SweepSpec.parse("name: a\nbase: {lambda: 1}", "t.yaml")).getMessage());
+        assertEquals("t.yaml: run plain: unknown --weight-decay-on 'some': expected weights or all",
+                assertThrows(GradregException.class, () -> SweepSpec.parse("name: a\nbase: {model: 'mlp:2-2', weight-decay-on: some}\n"
+                        + "variants: {plain: {method: plain}}", "t.yaml")).getMessage());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.gradreg.cli;
+package io.gradreg.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
