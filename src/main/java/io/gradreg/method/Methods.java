@@ -1,15 +1,30 @@
 package io.gradreg.method;
 
 import io.gradreg.GradregException;
+import java.util.List;
 import java.util.Map;
 
 /** Builds a {@link Method} from its command-line name and hyperparameters. */
 public final class Methods {
     private Methods() {}
 
-    /** Every hyperparameter a method may read; each method takes the ones it needs. */
+    /**
+     * Every hyperparameter a method may read; each method takes the ones it needs.
+     *
+     * @param alpha GSAM's α (the weight of the orthogonal part) and GNP's α = λ/r
+     * @param r GNP's radius
+     * @param perturbOnly which tensors the ascent of SAM, ASAM and GR moves ({@link PerturbationFilter})
+     */
     public record Options(SecondOrder secondOrder, double gamma, double eps, boolean normalized, double rho,
-            double eta, double flood, double lambda, double delta, double beta, int projections, InputPenalty.Projection projection) {
+            double eta, double flood, double lambda, double delta, double beta, int projections, InputPenalty.Projection projection,
+            double alpha, double r, PerturbationFilter perturbOnly) {
+
+        /** Without the SAM-family settings: α 0.1, r 0.05, the ascent on every tensor. */
+        public Options(SecondOrder secondOrder, double gamma, double eps, boolean normalized, double rho, double eta, double flood,
+                double lambda, double delta, double beta, int projections, InputPenalty.Projection projection) {
+            this(secondOrder, gamma, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, projection, 0.1, 0.05,
+                    PerturbationFilter.ALL);
+        }
 
         /** Per-sample projections. */
         public Options(SecondOrder secondOrder, double gamma, double eps, boolean normalized, double rho, double eta, double flood,
@@ -23,55 +38,79 @@ public final class Methods {
         }
 
         public Options withSecondOrder(SecondOrder v) {
-            return new Options(v, gamma, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, projection);
+            return new Options(v, gamma, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, projection, alpha, r, perturbOnly);
         }
 
         public Options withGamma(double v) {
-            return new Options(secondOrder, v, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, projection);
+            return new Options(secondOrder, v, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, projection, alpha, r, perturbOnly);
         }
 
         public Options withEps(double v) {
-            return new Options(secondOrder, gamma, v, normalized, rho, eta, flood, lambda, delta, beta, projections, projection);
+            return new Options(secondOrder, gamma, v, normalized, rho, eta, flood, lambda, delta, beta, projections, projection, alpha, r, perturbOnly);
         }
 
         public Options withNormalized(boolean v) {
-            return new Options(secondOrder, gamma, eps, v, rho, eta, flood, lambda, delta, beta, projections, projection);
+            return new Options(secondOrder, gamma, eps, v, rho, eta, flood, lambda, delta, beta, projections, projection, alpha, r, perturbOnly);
         }
 
         public Options withRho(double v) {
-            return new Options(secondOrder, gamma, eps, normalized, v, eta, flood, lambda, delta, beta, projections, projection);
+            return new Options(secondOrder, gamma, eps, normalized, v, eta, flood, lambda, delta, beta, projections, projection, alpha, r, perturbOnly);
         }
 
         public Options withFlood(double v) {
-            return new Options(secondOrder, gamma, eps, normalized, rho, eta, v, lambda, delta, beta, projections, projection);
+            return new Options(secondOrder, gamma, eps, normalized, rho, eta, v, lambda, delta, beta, projections, projection, alpha, r, perturbOnly);
         }
 
         public Options withLambda(double v) {
-            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, v, delta, beta, projections, projection);
+            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, v, delta, beta, projections, projection, alpha, r, perturbOnly);
         }
 
         public Options withBeta(double v) {
-            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, lambda, delta, v, projections, projection);
+            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, lambda, delta, v, projections, projection, alpha, r, perturbOnly);
+        }
+
+        public Options withAlpha(double v) {
+            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, projection, v, r, perturbOnly);
+        }
+
+        public Options withR(double v) {
+            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, projection, alpha, v, perturbOnly);
+        }
+
+        public Options withPerturbOnly(PerturbationFilter v) {
+            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, projection, alpha, r, v);
         }
 
         public Options withProjection(InputPenalty.Projection v) {
-            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, v);
+            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, v, alpha, r, perturbOnly);
         }
     }
 
     /** The names {@link #build} accepts. */
-    public static final String NAMES = "plain, gr, sam, asam, flood, doubleback, spectreg, jacreg, frobreg, confpen";
+    public static final String NAMES = "plain, gr, sam, asam, gsam, fishersam, gnp, esam, flood, doubleback, spectreg, jacreg, frobreg, confpen";
 
+    /** The methods whose ascent {@code --perturb-only} restricts. */
+    static final String FILTERED = "sam, asam, gr";
+
+    /** The method {@code name} with the hyperparameters it reads from {@code o}; bad values are one-line errors naming the flag. */
     public static Method build(String name, Options o) {
-        return switch (name.toLowerCase()) {
+        String n = name.toLowerCase();
+        if (o.perturbOnly() != PerturbationFilter.ALL && !List.of("sam", "asam", "gr").contains(n)) {
+            throw new GradregException("--perturb-only " + o.perturbOnly() + " applies to " + FILTERED + ", not to " + name);
+        }
+        return switch (n) {
             case "plain" -> new Plain();
             case "gr" -> {
                 nonNegative("gamma", o.gamma());
                 fdStep("eps", o.eps(), o.secondOrder());
-                yield new GradientRegularization(o.gamma(), o.eps(), o.secondOrder(), o.normalized());
+                yield new GradientRegularization(o.gamma(), o.eps(), o.secondOrder(), o.normalized(), o.perturbOnly());
             }
-            case "sam" -> new Sam(positive("rho", o.rho()));
-            case "asam" -> new Asam(positive("rho", o.rho()), nonNegative("eta", o.eta()));
+            case "sam" -> new Sam(positive("rho", o.rho()), o.perturbOnly());
+            case "asam" -> new Asam(positive("rho", o.rho()), nonNegative("eta", o.eta()), o.perturbOnly());
+            case "gsam" -> new Gsam(positive("rho", o.rho()), nonNegative("alpha", o.alpha()));
+            case "fishersam" -> new FisherSam(positive("rho", o.rho()), nonNegative("eta", o.eta()));
+            case "gnp" -> new Gnp(nonNegative("alpha", o.alpha()), positive("r", o.r()));
+            case "esam" -> new Esam(positive("rho", o.rho()), o.beta(), o.gamma());
             case "flood", "flooding" -> new Flooding(nonNegative("flood level", o.flood()));
             case "doubleback", "spectreg", "jacreg", "frobreg" -> {
                 nonNegative("lambda", o.lambda());
@@ -118,7 +157,7 @@ public final class Methods {
     }
 
     /** Which methods have each schedulable strength. */
-    private static final Map<String, String> HAVING = Map.of("rho", "sam, asam", "gamma", "gr",
+    private static final Map<String, String> HAVING = Map.of("rho", "sam, asam, gsam, fishersam, esam", "gamma", "gr",
             "lambda", "doubleback, spectreg, jacreg, frobreg");
 
     /**

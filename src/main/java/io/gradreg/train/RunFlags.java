@@ -7,6 +7,7 @@ import io.gradreg.engine.DType;
 import io.gradreg.io.Json;
 import io.gradreg.method.InputPenalty;
 import io.gradreg.method.Methods;
+import io.gradreg.method.PerturbationFilter;
 import io.gradreg.method.SecondOrder;
 import io.gradreg.method.StrengthSchedule;
 import io.gradreg.nn.Activation;
@@ -81,8 +82,8 @@ public final class RunFlags {
     String method = "plain";
     @Option(names = "--second-order", defaultValue = "forward", description = "exact | forward | backward | central (default: ${DEFAULT-VALUE})")
     String secondOrder = "forward";
-    @Option(names = "--gamma", defaultValue = "0.1", description = "GR strength (default: ${DEFAULT-VALUE})")
-    double gamma = 0.1;
+    @Option(names = "--gamma", description = "GR strength (default 0.1); esam: the fraction of the batch the second pass uses (default 0.5)")
+    Double gamma;
     @Option(names = "--eps", defaultValue = "0.01", description = "GR finite-difference step (default: ${DEFAULT-VALUE})")
     double eps = 0.01;
     @Option(names = "--normalized", description = "GR step eps / ||g||")
@@ -97,8 +98,16 @@ public final class RunFlags {
     double lambda = 0.01;
     @Option(names = "--delta", defaultValue = "0.01", description = "input-space finite-difference step (default: ${DEFAULT-VALUE})")
     double delta = 0.01;
-    @Option(names = "--beta", defaultValue = "0.1", description = "confidence-penalty strength (default: ${DEFAULT-VALUE})")
-    double beta = 0.1;
+    @Option(names = "--beta", description = "confidence-penalty strength (default 0.1); esam: the probability a tensor joins the ascent (default 0.6)")
+    Double beta;
+    @Option(names = "--alpha", description = "gsam: weight of the part of g orthogonal to the perturbed gradient (default 0.1); gnp: alpha = lambda / r (1 is SAM with rho = r; required)")
+    Double alpha;
+    @Option(names = "--r", defaultValue = "0.05", description = "gnp: the radius of the ascent (default: ${DEFAULT-VALUE})")
+    double r = 0.05;
+    @Option(names = "--perturb-only", defaultValue = "all",
+            description = "sam, asam, gr: which tensors the ascent moves: all | norm (normalization layers: SAM-ON) | no-norm | weights (2+ dims); "
+                    + "the update still moves every parameter (default: ${DEFAULT-VALUE})")
+    String perturbOnly = "all";
     @Option(names = "--projections", defaultValue = "0", description = "jacreg/frobreg random projections (0 = exact, K passes)")
     int projections;
     @Option(names = "--rho-schedule", defaultValue = "constant",
@@ -206,8 +215,13 @@ public final class RunFlags {
         RunSpec.Data d = new RunSpec.Data(data, testData, testSize, trainSize, RunSpec.Subset.parse(subset), holdout, standardize, unlabeledData,
                 unlabeledSize, RunSpec.Augment.parse(augment));
         RunSpec.Model m = new RunSpec.Model(model, Activation.parse(activation), dropout, batchNorm, DType.parse(dtype), initWeights);
-        Methods.Options o = new Methods.Options(SecondOrder.parse(secondOrder), gamma, eps, normalized, rho, eta, flood, lambda, delta, beta,
-                projections, InputPenalty.Projection.parse(projection));
+        boolean esam = method.equalsIgnoreCase("esam");
+        if (method.equalsIgnoreCase("gnp") && alpha == null) {
+            throw new GradregException("gnp needs --alpha (alpha = lambda / r for the penalty lambda * ||grad L||; 1 is SAM with rho = r)");
+        }
+        Methods.Options o = new Methods.Options(SecondOrder.parse(secondOrder), gamma != null ? gamma : esam ? 0.5 : 0.1, eps, normalized, rho,
+                eta, flood, lambda, delta, beta != null ? beta : esam ? 0.6 : 0.1, projections, InputPenalty.Projection.parse(projection),
+                alpha != null ? alpha : 0.1, r, PerturbationFilter.parse(perturbOnly));
         RunSpec.Schedules sch = new RunSpec.Schedules(StrengthSchedule.parse("--rho-schedule", rhoSchedule),
                 StrengthSchedule.parse("--gamma-schedule", gammaSchedule), StrengthSchedule.parse("--lambda-schedule", lambdaSchedule));
         RunSpec.MethodSpec ms = new RunSpec.MethodSpec(method, o, sch, every, reuse, clipGradNorm);
@@ -255,6 +269,9 @@ public final class RunFlags {
         f.lambda = o.lambda();
         f.delta = o.delta();
         f.beta = o.beta();
+        f.alpha = o.alpha();
+        f.r = o.r();
+        f.perturbOnly = o.perturbOnly().toString();
         f.projections = o.projections();
         f.projection = o.projection().name().toLowerCase();
         f.rhoSchedule = ms.schedules().rho().toString();
