@@ -48,8 +48,37 @@ public final class DataParallel implements Reducer {
      * until all have joined, at most {@code timeout}.
      */
     public static DataParallel connect(String host, int port, int rank, int world, Duration timeout) {
+        return connect(host, port, rank, world, timeout, null);
+    }
+
+    /**
+     * As {@link #connect(String, int, int, int, Duration)}, and says on {@code log} (when not null)
+     * where the master is and which interface Gloo binds to ({@link MasterRoute}): the master's
+     * name is resolved here and the store is reached at that address, so every failure names the
+     * address that was tried.
+     */
+    public static DataParallel connect(String host, int port, int rank, int world, Duration timeout, java.io.PrintWriter log) {
         if (world < 1 || rank < 0 || rank >= world) {
             throw new GradregException("rank must be in [0, world size), got rank " + rank + " of " + world);
+        }
+        quietC10dLog();
+        MasterRoute route;
+        try {
+            route = MasterRoute.find(host, port, System.getenv());
+        } catch (GradregException e) {
+            throw new GradregException("data-parallel worker " + rank + ": " + e.getMessage(), e);
+        }
+        if (log != null) {
+            log.printf("worker %d of %d: master %s; Gloo binds to %s%n", rank, world, route.master(), route.describeBindings());
+            log.flush();
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (rank == 0 && !route.masterIsLocal()) {
+            throw new GradregException("data-parallel worker 0 serves the group's store, but the master address " + route.master()
+                    + " is not an address of " + route.node() + ", where worker 0 runs; give --master an address of worker 0's machine");
+        }
+        if (rank > 0) {
+            awaitStore(route, rank, timeout, deadline);
         }
         Milliseconds ms = new Milliseconds(timeout.toMillis());
         try {
@@ -59,16 +88,74 @@ public final class DataParallel implements Reducer {
             o.numWorkers(new SizeTPointer(1).put(world));
             o.waitWorkers(true);
             o.timeout(ms);
-            TCPStore store = new TCPStore(host, o);
+            TCPStore store = new TCPStore(route.address().getHostAddress(), o);
             ProcessGroupGloo.Options opts = ProcessGroupGloo.Options.create(ms);
-            opts.devices(new GlooDeviceVector(ProcessGroupGloo.createDeviceForHostname(localAddressToward(host, port))));
+            org.bytedeco.pytorch.gloo.Device[] devices = new org.bytedeco.pytorch.gloo.Device[route.bindings().size()];
+            for (int i = 0; i < devices.length; i++) {
+                MasterRoute.Binding b = route.bindings().get(i);
+                devices[i] = route.fromEnv() ? ProcessGroupGloo.createDeviceForInterface(b.iface())
+                        : ProcessGroupGloo.createDeviceForHostname(b.local().getHostAddress());
+            }
+            opts.devices(new GlooDeviceVector(devices));
             DataParallel dp = new DataParallel(rank, world, ms, store, new ProcessGroupGloo(store, rank, world, opts));
             KEEP_ALIVE.addAll(java.util.List.of(o, store, opts, dp.group));
             return dp;
         } catch (RuntimeException e) {
-            throw new GradregException("data-parallel worker " + rank + " could not join the group at " + host + ":" + port
+            throw new GradregException("data-parallel worker " + rank + " could not join the group at " + route.master()
                     + " within " + timeout.toSeconds() + " s: " + GradregException.firstLine(e), e);
         }
+    }
+
+    /**
+     * Waits until something accepts a connection at the master's address and port, at most until
+     * {@code deadline}. c10d's own client gives up only after a second full timeout (measured: 22 s
+     * for a 10 s timeout), and says little about why; this says what the last attempt met.
+     */
+    private static void awaitStore(MasterRoute route, int rank, Duration timeout, long deadline) {
+        java.net.InetSocketAddress at = new java.net.InetSocketAddress(route.address(), route.port());
+        String last = "no answer";
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new GradregException("data-parallel worker " + rank + " could not join the group at " + route.master() + " within "
+                        + timeout.toSeconds() + " s: " + last);
+            }
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(at, (int) Math.max(1, Math.min(left / 1_000_000, 2000)));
+                return;
+            } catch (java.net.SocketTimeoutException e) {
+                last = "no answer from " + route.address().getHostAddress() + " (its host is down, or packets to it are dropped)";
+            } catch (java.net.NoRouteToHostException e) {
+                last = "no route to host " + route.address().getHostAddress() + " (it does not answer on its network)";
+            } catch (java.net.ConnectException e) {
+                last = "connection refused: nothing listens on port " + route.port() + " at " + route.address().getHostAddress();
+            } catch (java.io.IOException e) {
+                last = e.getMessage();
+            }
+            try {
+                Thread.sleep(Math.max(1, Math.min(200, (deadline - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new GradregException("data-parallel worker " + rank + ": interrupted while joining the group at " + route.master());
+            }
+        }
+    }
+
+    private static boolean quiet;
+
+    /**
+     * c10d logs every failed connection attempt and timeout on stderr, each with a C++ stack trace
+     * (dozens of lines), before the exception that gradreg turns into its one-line error says the
+     * same. Below FATAL, c10's log is silenced from the first join on, unless TORCH_CPP_LOG_LEVEL
+     * or GRADREG_DEBUG asks for it.
+     */
+    private static synchronized void quietC10dLog() {
+        if (quiet || System.getenv("TORCH_CPP_LOG_LEVEL") != null || "1".equals(System.getenv("GRADREG_DEBUG"))) {
+            return;
+        }
+        quiet = true;
+        org.bytedeco.pytorch.global.torch.ParseCommandLineFlags(new int[] {2},
+                new org.bytedeco.javacpp.PointerPointer<>("gradreg", "--caffe2_log_level=3"));
     }
 
     public int rank() {
@@ -164,20 +251,8 @@ public final class DataParallel implements Reducer {
         } catch (GradregException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new GradregException("data-parallel worker " + rank + " lost contact with the others: " + GradregException.firstLine(e), e);
-        }
-    }
-
-    /**
-     * The address of this machine's interface that reaches the master: Gloo binds to it, so peers
-     * can connect back (a hostname may resolve to 127.0.1.1 and would not do across machines).
-     */
-    private static String localAddressToward(String master, int port) {
-        try (java.net.DatagramSocket probe = new java.net.DatagramSocket()) {
-            probe.connect(java.net.InetAddress.getByName(master), port); // no packet is sent
-            return probe.getLocalAddress().getHostAddress();
-        } catch (java.io.IOException e) {
-            throw new GradregException("cannot find this machine's address toward the master " + master + ": " + e.getMessage());
+            throw new GradregException("data-parallel worker " + rank + " lost contact with the others: " + GradregException.firstLine(e)
+                    + " (--dist-timeout " + timeout.count() / 1000 + " s; a worker died, stalled or lost its network); stopping", e);
         }
     }
 }

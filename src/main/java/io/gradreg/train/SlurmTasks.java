@@ -3,16 +3,23 @@ package io.gradreg.train;
 import io.gradreg.GradregException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
 /**
  * A data-parallel group as Slurm describes it to the tasks of an {@code srun} step: world size
- * {@code SLURM_NTASKS}, rank {@code SLURM_PROCID}, master the first host of
- * {@code SLURM_JOB_NODELIST} (Slurm places task 0 there), and a port derived from the job id so
- * that two jobs sharing a node do not meet at the same port; {@code nodes} is the job's node count.
+ * {@code SLURM_NTASKS}, rank {@code SLURM_PROCID}, master the first host of the step's node list
+ * (Slurm places task 0 there), and a port derived from the job id so that two jobs sharing a node
+ * do not meet at the same port; {@code nodes} is the step's node count. The node list is
+ * {@code SLURM_STEP_NODELIST}, else {@code SLURM_JOB_NODELIST}: a step may run on some of its
+ * job's nodes ({@code srun -N1 -w node2} inside a two-node job), and then task 0 is on the step's
+ * first node, not the job's (seen on the two-node test cluster). The list is expanded as
+ * {@code scontrol show hostnames} expands it ({@link #hostnames}); the host name is resolved, and
+ * the interface to the master chosen, where the worker joins ({@link MasterRoute}).
  */
 public record SlurmTasks(int world, int rank, String masterHost, int masterPort, int nodes) {
     /** Ports handed out: {@link #BASE_PORT} + job id mod {@link #PORTS}, below Linux's ephemeral range (32768+). */
@@ -30,8 +37,8 @@ public record SlurmTasks(int world, int rank, String masterHost, int masterPort,
         }
         int world = number(env, "SLURM_NTASKS");
         int rank = number(env, "SLURM_PROCID");
-        String nodes = env.getOrDefault("SLURM_JOB_NODELIST", env.get("SLURM_NODELIST"));
-        if (nodes == null || nodes.isBlank()) {
+        String nodes = firstSet(env, "SLURM_STEP_NODELIST", "SLURM_JOB_NODELIST", "SLURM_NODELIST");
+        if (nodes == null) {
             throw new GradregException("SLURM_NTASKS is set but SLURM_JOB_NODELIST is not; give --world-size, --rank and --master");
         }
         long job = longNumber(env, "SLURM_JOB_ID");
@@ -39,9 +46,24 @@ public record SlurmTasks(int world, int rank, String masterHost, int masterPort,
             throw new GradregException("SLURM_PROCID " + rank + " is not a rank of SLURM_NTASKS " + world);
         }
         String host = firstHost(nodes);
-        int count = env.containsKey("SLURM_JOB_NUM_NODES") ? number(env, "SLURM_JOB_NUM_NODES")
-                : env.containsKey("SLURM_NNODES") ? number(env, "SLURM_NNODES") : 1;
+        String countVar = firstSetName(env, "SLURM_STEP_NUM_NODES", "SLURM_JOB_NUM_NODES", "SLURM_NNODES");
+        int count = countVar == null ? 1 : number(env, countVar);
         return Optional.of(new SlurmTasks(world, rank, host, (int) (BASE_PORT + job % PORTS), count));
+    }
+
+    private static String firstSet(Map<String, String> env, String... names) {
+        String name = firstSetName(env, names);
+        return name == null ? null : env.get(name);
+    }
+
+    private static String firstSetName(Map<String, String> env, String... names) {
+        for (String n : names) {
+            String v = env.get(n);
+            if (v != null && !v.isBlank()) {
+                return n;
+            }
+        }
+        return null;
     }
 
     /**
@@ -77,49 +99,129 @@ public record SlurmTasks(int world, int rank, String masterHost, int masterPort,
 
     /**
      * The first host of a Slurm host list in its compact form: {@code node[07-09,12],gpu1} gives
-     * {@code node07}, {@code rack[1-2]-n[3-4]} gives {@code rack1-n3}, {@code a,b} gives {@code a}.
-     * The first range of every bracket starts the first host (Slurm expands them in that order).
+     * {@code node07}, {@code rack[1-2]-n[3-4]} gives {@code rack1-n3}, {@code a,b} gives {@code a}:
+     * the first of {@link #hostnames}, where Slurm places task 0.
      */
     public static String firstHost(String nodelist) {
-        String s = nodelist.trim();
-        int depth = 0;
-        int end = s.length();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '[') {
-                depth++;
-            } else if (c == ']') {
-                depth--;
-            } else if (c == ',' && depth == 0) {
-                end = i;
-                break;
-            }
+        return hostnames(nodelist).get(0);
+    }
+
+    /** Hosts a single bracket range may expand to (Slurm's own limit is of this order). */
+    static final int MAX_RANGE = 65536;
+
+    /**
+     * A Slurm host list expanded as {@code scontrol show hostnames} expands it: comma-separated
+     * entries (commas inside brackets do not separate) in the order given, duplicates kept; each
+     * bracket holds comma-separated numbers and ranges {@code lo-hi}, zero-padded to the width of
+     * {@code lo} ({@code n[08-10]} is n08 n09 n10, {@code n[8-10]} is n8 n9 n10); several brackets
+     * in one entry multiply, the first varying slowest ({@code rack[1-2]-n[3-4]} is rack1-n3
+     * rack1-n4 rack2-n3 rack2-n4). Blanks separate entries as commas do, and empty entries are
+     * ignored, as in Slurm. Anything else is a one-line {@link GradregException} naming the list.
+     */
+    public static List<String> hostnames(String nodelist) {
+        if (nodelist == null || nodelist.isBlank()) {
+            throw new GradregException("the Slurm host list is empty");
         }
-        String first = s.substring(0, end);
-        StringBuilder host = new StringBuilder();
-        int i = 0;
-        while (i < first.length()) {
-            char c = first.charAt(i);
-            if (c != '[') {
-                host.append(c);
-                i++;
-                continue;
+        List<String> hosts = new ArrayList<>();
+        for (String entry : entries(nodelist)) {
+            List<String> expanded = List.of("");
+            int i = 0;
+            while (i < entry.length()) {
+                int open = entry.indexOf('[', i);
+                int stop = open < 0 ? entry.length() : open;
+                String literal = entry.substring(i, stop);
+                if (literal.indexOf(']') >= 0) {
+                    throw new GradregException("cannot read the Slurm host list '" + nodelist + "': ']' without '['");
+                }
+                expanded = product(expanded, List.of(literal), nodelist);
+                if (open < 0) {
+                    break;
+                }
+                int close = entry.indexOf(']', open);
+                if (close < 0) {
+                    throw new GradregException("cannot read the Slurm host list '" + nodelist + "': unclosed '['");
+                }
+                expanded = product(expanded, numbers(entry.substring(open + 1, close), nodelist), nodelist);
+                i = close + 1;
             }
-            int close = first.indexOf(']', i);
-            if (close < 0) {
-                throw new GradregException("cannot read the Slurm host list '" + nodelist + "': unclosed '['");
-            }
-            String range = first.substring(i + 1, close).split(",")[0].split("-")[0];
-            if (!range.matches("\\d+")) {
-                throw new GradregException("cannot read the Slurm host list '" + nodelist + "': '" + range + "' is not a number");
-            }
-            host.append(range); // keeps the zero padding, as Slurm does
-            i = close + 1;
+            hosts.addAll(expanded);
         }
-        if (host.isEmpty()) {
+        if (hosts.isEmpty()) {
             throw new GradregException("cannot read the Slurm host list '" + nodelist + "'");
         }
-        return host.toString();
+        return hosts;
+    }
+
+    /** The list split at the commas and blanks outside brackets (Slurm separates at both), empty entries dropped. */
+    private static List<String> entries(String nodelist) {
+        List<String> entries = new ArrayList<>();
+        int depth = 0;
+        int from = 0;
+        for (int i = 0; i <= nodelist.length(); i++) {
+            char c = i < nodelist.length() ? nodelist.charAt(i) : ',';
+            if (c == '[') {
+                if (++depth > 1) {
+                    throw new GradregException("cannot read the Slurm host list '" + nodelist + "': nested '['");
+                }
+            } else if (c == ']') {
+                depth = Math.max(0, depth - 1);
+            } else if ((depth == 0 && (c == ',' || Character.isWhitespace(c))) || i == nodelist.length()) {
+                String e = nodelist.substring(from, i);
+                if (!e.isEmpty()) {
+                    entries.add(e);
+                }
+                from = i + 1;
+            }
+        }
+        return entries;
+    }
+
+    /** The numbers of one bracket, e.g. {@code 07-09,12}, as zero-padded strings in the order given. */
+    private static List<String> numbers(String ranges, String nodelist) {
+        List<String> out = new ArrayList<>();
+        for (String r : ranges.split(",", -1)) {
+            String[] ends = r.split("-", -1);
+            if (ends.length > 2) {
+                throw new GradregException("cannot read the Slurm host list '" + nodelist + "': '" + r + "' is not a number or a range lo-hi");
+            }
+            for (String e : ends) {
+                if (!e.matches("\\d+")) {
+                    throw new GradregException("cannot read the Slurm host list '" + nodelist + "': "
+                            + (e.isEmpty() ? "an empty number in '[" + ranges + "]'" : "'" + e + "' is not a number"));
+                }
+            }
+            if (ends[0].length() > 18 || ends[ends.length - 1].length() > 18) {
+                throw new GradregException("cannot read the Slurm host list '" + nodelist + "': '" + r + "' is too large");
+            }
+            long lo = Long.parseLong(ends[0]);
+            long hi = ends.length == 2 ? Long.parseLong(ends[1]) : lo;
+            if (hi < lo) {
+                throw new GradregException("cannot read the Slurm host list '" + nodelist + "': the range '" + r + "' runs backwards");
+            }
+            if (hi - lo >= MAX_RANGE) {
+                throw new GradregException("cannot read the Slurm host list '" + nodelist + "': the range '" + r + "' holds more than "
+                        + MAX_RANGE + " hosts");
+            }
+            int width = ends[0].length();
+            for (long v = lo; v <= hi; v++) {
+                String digits = Long.toString(v);
+                out.add("0".repeat(Math.max(0, width - digits.length())) + digits);
+            }
+        }
+        return out;
+    }
+
+    private static List<String> product(List<String> prefixes, List<String> parts, String nodelist) {
+        if ((long) prefixes.size() * parts.size() > MAX_RANGE) {
+            throw new GradregException("cannot read the Slurm host list '" + nodelist + "': it names more than " + MAX_RANGE + " hosts in one entry");
+        }
+        List<String> out = new ArrayList<>(prefixes.size() * parts.size());
+        for (String p : prefixes) {
+            for (String q : parts) {
+                out.add(p + q);
+            }
+        }
+        return out;
     }
 
     private static int number(Map<String, String> env, String name) {

@@ -3,6 +3,7 @@ package io.gradreg.train;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.gradreg.GradregException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,49 @@ class SlurmTasksTest {
                 assertThrows(GradregException.class, () -> SlurmTasks.firstHost("n[a-b]")).getMessage());
     }
 
+    /**
+     * Whole lists, as {@code scontrol show hostnames} (Slurm 22.05, on the two-node test cluster)
+     * printed them; SlurmClusterTest compares the same lists with the live scontrol.
+     */
+    @Test
+    void aHostListExpandsAsScontrolShowHostnames() {
+        assertEquals(List.of("node1", "node2"), SlurmTasks.hostnames("node[1-2]"));
+        assertEquals(List.of("a", "b"), SlurmTasks.hostnames("a,b"));
+        assertEquals(List.of("node12", "node07", "node08", "node09"), SlurmTasks.hostnames("node[12,07-09]"));
+        assertEquals(List.of("n098", "n099", "n100"), SlurmTasks.hostnames("n[098-100]"));
+        assertEquals(List.of("n8", "n9", "n10"), SlurmTasks.hostnames("n[8-10]"));
+        assertEquals(List.of("n01", "n02"), SlurmTasks.hostnames("n[01-2]")); // padded to the lower bound's width
+        assertEquals(List.of("n1", "n2"), SlurmTasks.hostnames("n[1-02]"));
+        assertEquals(List.of("n1", "n2", "n1"), SlurmTasks.hostnames("n[1-2],n1")); // duplicates kept, order kept
+        assertEquals(List.of("n1", "n2", "n3", "n2"), SlurmTasks.hostnames("n[1-3,2]"));
+        assertEquals(List.of("rack1-n3", "rack1-n4", "rack2-n3", "rack2-n4"), SlurmTasks.hostnames("rack[1-2]-n[3-4]"));
+        assertEquals(List.of("gpu-a1", "gpu-b2", "gpu-b3"), SlurmTasks.hostnames("gpu-a1,gpu-b[2-3]"));
+        assertEquals(List.of("n1"), SlurmTasks.hostnames(" n1 "));
+        assertEquals(List.of("a", "b", "c"), SlurmTasks.hostnames("a b\tc")); // blanks separate, as commas do
+        assertEquals(List.of("n1", "n2"), SlurmTasks.hostnames("n1,,n2"));
+        assertEquals(List.of("n00", "n01", "n02", "m5"), SlurmTasks.hostnames("n[00-02],m5"));
+        assertEquals(List.of("n0"), SlurmTasks.hostnames("n[0-0]"));
+        assertEquals(List.of("1", "2"), SlurmTasks.hostnames("[1-2]"));
+    }
+
+    @Test
+    void aBadHostListIsAOneLineError() {
+        Map<String, String> bad = new java.util.LinkedHashMap<>();
+        bad.put("n[3-1]", "cannot read the Slurm host list 'n[3-1]': the range '3-1' runs backwards");
+        bad.put("n[]", "cannot read the Slurm host list 'n[]': an empty number in '[]'");
+        bad.put("n[1,,2]", "cannot read the Slurm host list 'n[1,,2]': an empty number in '[1,,2]'");
+        bad.put("n[1-]", "cannot read the Slurm host list 'n[1-]': an empty number in '[1-]'");
+        bad.put("n[-1]", "cannot read the Slurm host list 'n[-1]': an empty number in '[-1]'");
+        bad.put("n[1-2-3]", "cannot read the Slurm host list 'n[1-2-3]': '1-2-3' is not a number or a range lo-hi");
+        bad.put("n[1-2]]", "cannot read the Slurm host list 'n[1-2]]': ']' without '['");
+        bad.put("n[[1]]", "cannot read the Slurm host list 'n[[1]]': nested '['");
+        bad.put("n[ 1-2]", "cannot read the Slurm host list 'n[ 1-2]': ' 1' is not a number");
+        bad.put("n[1-1000000]", "cannot read the Slurm host list 'n[1-1000000]': the range '1-1000000' holds more than 65536 hosts");
+        bad.put(" , ", "cannot read the Slurm host list ' , '");
+        bad.put("", "the Slurm host list is empty");
+        bad.forEach((list, message) -> assertEquals(message, assertThrows(GradregException.class, () -> SlurmTasks.hostnames(list)).getMessage(), list));
+    }
+
     @Test
     void anSrunTaskGetsWorldRankAndAMasterPortFromTheJobId() {
         Map<String, String> env = Map.of("SLURM_STEP_ID", "0", "SLURM_PROCID", "3", "SLURM_NTASKS", "8",
@@ -31,6 +75,15 @@ class SlurmTasksTest {
         assertEquals(Optional.of(new SlurmTasks(8, 3, "cn004", 20456, 1)), SlurmTasks.fromEnv(env));
         // 17000 + 123456 mod 15000
         assertEquals("cn004:20456", SlurmTasks.fromEnv(env).orElseThrow().master());
+    }
+
+    @Test
+    void aStepOnSomeOfItsJobsNodesMeetsOnTheStepsFirstNode() {
+        // srun -N1 -n2 -w node2 inside a two-node job, as the test cluster's srun sets it
+        Map<String, String> env = Map.of("SLURM_STEP_ID", "0", "SLURM_PROCID", "1", "SLURM_NTASKS", "2", "SLURM_JOB_ID", "26",
+                "SLURM_JOB_NODELIST", "node[1-2]", "SLURM_NODELIST", "node[1-2]", "SLURM_JOB_NUM_NODES", "2", "SLURM_NNODES", "1",
+                "SLURM_STEP_NODELIST", "node2", "SLURM_STEP_NUM_NODES", "1");
+        assertEquals(Optional.of(new SlurmTasks(2, 1, "node2", 17026, 1)), SlurmTasks.fromEnv(env));
     }
 
     @Test
