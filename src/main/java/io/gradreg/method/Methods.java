@@ -11,19 +11,24 @@ public final class Methods {
     /**
      * Every hyperparameter a method may read; each method takes the ones it needs.
      *
+     * @param gamma GR's strength, ESAM's selected fraction, WSAM's γ (sharpness weight γ / (1 − γ))
+     * @param lambda the input penalties' strength, FriendlySAM's moving-average coefficient
      * @param alpha GSAM's α (the weight of the orthogonal part) and GNP's α = λ/r
      * @param r GNP's radius
      * @param perturbOnly which tensors the ascent of SAM, ASAM and GR moves ({@link PerturbationFilter})
+     * @param sigma FriendlySAM's σ, the weight of the moving average taken off the ascent
+     * @param samGroup m-sharpness: SAM, ASAM and forward GR per group of this many samples ({@link Grouped}); 0 = off
+     * @param wsamDecoupled WSAM's sharpness term applied outside the optimizer (the authors' default), else combined into d
      */
-    public record Options(SecondOrder secondOrder, double gamma, double eps, boolean normalized, double rho,
-            double eta, double flood, double lambda, double delta, double beta, int projections, InputPenalty.Projection projection,
-            double alpha, double r, PerturbationFilter perturbOnly) {
+    public record Options(SecondOrder secondOrder, double gamma, double eps, boolean normalized, double rho, double eta, double flood,
+            double lambda, double delta, double beta, int projections, InputPenalty.Projection projection, double alpha, double r,
+            PerturbationFilter perturbOnly, double sigma, int samGroup, boolean wsamDecoupled) {
 
-        /** Without the SAM-family settings: α 0.1, r 0.05, the ascent on every tensor. */
+        /** Without the SAM-family settings: α 0.1, r 0.05, the ascent on every tensor, σ 1, no groups, decoupled WSAM. */
         public Options(SecondOrder secondOrder, double gamma, double eps, boolean normalized, double rho, double eta, double flood,
                 double lambda, double delta, double beta, int projections, InputPenalty.Projection projection) {
             this(secondOrder, gamma, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, projection, 0.1, 0.05,
-                    PerturbationFilter.ALL);
+                    PerturbationFilter.ALL, 1, 0, true);
         }
 
         /** Per-sample projections. */
@@ -38,56 +43,84 @@ public final class Methods {
         }
 
         public Options withSecondOrder(SecondOrder v) {
-            return new Options(v, gamma, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, projection, alpha, r, perturbOnly);
+            return new Options(v, gamma, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, projection,
+                    alpha, r, perturbOnly, sigma, samGroup, wsamDecoupled);
         }
 
         public Options withGamma(double v) {
-            return new Options(secondOrder, v, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, projection, alpha, r, perturbOnly);
+            return new Options(secondOrder, v, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, projection,
+                    alpha, r, perturbOnly, sigma, samGroup, wsamDecoupled);
         }
 
         public Options withEps(double v) {
-            return new Options(secondOrder, gamma, v, normalized, rho, eta, flood, lambda, delta, beta, projections, projection, alpha, r, perturbOnly);
+            return new Options(secondOrder, gamma, v, normalized, rho, eta, flood, lambda, delta, beta, projections, projection,
+                    alpha, r, perturbOnly, sigma, samGroup, wsamDecoupled);
         }
 
         public Options withNormalized(boolean v) {
-            return new Options(secondOrder, gamma, eps, v, rho, eta, flood, lambda, delta, beta, projections, projection, alpha, r, perturbOnly);
+            return new Options(secondOrder, gamma, eps, v, rho, eta, flood, lambda, delta, beta, projections, projection,
+                    alpha, r, perturbOnly, sigma, samGroup, wsamDecoupled);
         }
 
         public Options withRho(double v) {
-            return new Options(secondOrder, gamma, eps, normalized, v, eta, flood, lambda, delta, beta, projections, projection, alpha, r, perturbOnly);
+            return new Options(secondOrder, gamma, eps, normalized, v, eta, flood, lambda, delta, beta, projections, projection,
+                    alpha, r, perturbOnly, sigma, samGroup, wsamDecoupled);
         }
 
         public Options withFlood(double v) {
-            return new Options(secondOrder, gamma, eps, normalized, rho, eta, v, lambda, delta, beta, projections, projection, alpha, r, perturbOnly);
+            return new Options(secondOrder, gamma, eps, normalized, rho, eta, v, lambda, delta, beta, projections, projection,
+                    alpha, r, perturbOnly, sigma, samGroup, wsamDecoupled);
         }
 
         public Options withLambda(double v) {
-            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, v, delta, beta, projections, projection, alpha, r, perturbOnly);
+            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, v, delta, beta, projections, projection,
+                    alpha, r, perturbOnly, sigma, samGroup, wsamDecoupled);
         }
 
         public Options withBeta(double v) {
-            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, lambda, delta, v, projections, projection, alpha, r, perturbOnly);
+            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, lambda, delta, v, projections, projection,
+                    alpha, r, perturbOnly, sigma, samGroup, wsamDecoupled);
         }
 
         public Options withAlpha(double v) {
-            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, projection, v, r, perturbOnly);
+            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, projection,
+                    v, r, perturbOnly, sigma, samGroup, wsamDecoupled);
         }
 
         public Options withR(double v) {
-            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, projection, alpha, v, perturbOnly);
+            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, projection,
+                    alpha, v, perturbOnly, sigma, samGroup, wsamDecoupled);
         }
 
         public Options withPerturbOnly(PerturbationFilter v) {
-            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, projection, alpha, r, v);
+            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, projection,
+                    alpha, r, v, sigma, samGroup, wsamDecoupled);
         }
 
         public Options withProjection(InputPenalty.Projection v) {
-            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, v, alpha, r, perturbOnly);
+            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, v,
+                    alpha, r, perturbOnly, sigma, samGroup, wsamDecoupled);
+        }
+
+        public Options withSigma(double v) {
+            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, projection,
+                    alpha, r, perturbOnly, v, samGroup, wsamDecoupled);
+        }
+
+        public Options withSamGroup(int v) {
+            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, projection,
+                    alpha, r, perturbOnly, sigma, v, wsamDecoupled);
+        }
+
+        public Options withWsamDecoupled(boolean v) {
+            return new Options(secondOrder, gamma, eps, normalized, rho, eta, flood, lambda, delta, beta, projections, projection,
+                    alpha, r, perturbOnly, sigma, samGroup, v);
         }
     }
 
     /** The names {@link #build} accepts. */
-    public static final String NAMES = "plain, gr, sam, asam, gsam, fishersam, gnp, esam, flood, doubleback, spectreg, jacreg, frobreg, confpen";
+    public static final String NAMES = "plain, gr, sam, asam, gsam, fishersam, gnp, esam, fsam, wsam, flood, doubleback, spectreg, jacreg, frobreg,"
+            + " confpen";
 
     /** The methods whose ascent {@code --perturb-only} restricts. */
     static final String FILTERED = "sam, asam, gr";
@@ -98,6 +131,18 @@ public final class Methods {
         if (o.perturbOnly() != PerturbationFilter.ALL && !List.of("sam", "asam", "gr").contains(n)) {
             throw new GradregException("--perturb-only " + o.perturbOnly() + " applies to " + FILTERED + ", not to " + name);
         }
+        Method m = single(name, n, o);
+        if (o.samGroup() == 0) {
+            return m;
+        }
+        if (!List.of("sam", "asam", "gr").contains(n) || m instanceof GradientRegularization gr && gr.secondOrder() != SecondOrder.FORWARD) {
+            throw new GradregException("--sam-group applies to sam, asam and gr with --second-order forward, not to " + m.describe());
+        }
+        return new Grouped((ParamSpaceMethod) m, o.samGroup());
+    }
+
+    /** The method {@code name} on the whole batch. */
+    private static Method single(String name, String n, Options o) {
         return switch (n) {
             case "plain" -> new Plain();
             case "gr" -> {
@@ -111,6 +156,8 @@ public final class Methods {
             case "fishersam" -> new FisherSam(positive("rho", o.rho()), nonNegative("eta", o.eta()));
             case "gnp" -> new Gnp(nonNegative("alpha", o.alpha()), positive("r", o.r()));
             case "esam" -> new Esam(positive("rho", o.rho()), o.beta(), o.gamma());
+            case "fsam" -> new FriendlySam(positive("rho", o.rho()), nonNegative("sigma", o.sigma()), o.lambda());
+            case "wsam" -> new Wsam(positive("rho", o.rho()), o.gamma(), o.wsamDecoupled());
             case "flood", "flooding" -> new Flooding(nonNegative("flood level", o.flood()));
             case "doubleback", "spectreg", "jacreg", "frobreg" -> {
                 nonNegative("lambda", o.lambda());
@@ -157,7 +204,7 @@ public final class Methods {
     }
 
     /** Which methods have each schedulable strength. */
-    private static final Map<String, String> HAVING = Map.of("rho", "sam, asam, gsam, fishersam, esam", "gamma", "gr",
+    private static final Map<String, String> HAVING = Map.of("rho", "sam, asam, gsam, fishersam, esam, fsam, wsam", "gamma", "gr",
             "lambda", "doubleback, spectreg, jacreg, frobreg");
 
     /**
@@ -165,16 +212,32 @@ public final class Methods {
      * regularization component between (see {@link Every}); {@code m} itself when k = 1 without reuse.
      */
     public static Method every(Method m, int k, boolean reuse) {
+        return every(m, k, reuse ? Every.Reuse.DIFFERENCE : Every.Reuse.NONE, 0);
+    }
+
+    /**
+     * {@code m} run every {@code k}-th step; between, plain steps or what {@code reuse} keeps of the last
+     * full step (see {@link Every}), with LookSAM's {@code alpha}; {@code m} itself when k = 1 without reuse.
+     */
+    public static Method every(Method m, int k, Every.Reuse reuse, double alpha) {
         if (k < 1) {
             throw new GradregException("--every must be >= 1, got " + k);
         }
-        if (reuse && k < 2) {
+        boolean reusing = reuse != Every.Reuse.NONE;
+        if (reusing && k < 2) {
             throw new GradregException("--reuse needs --every K with K >= 2 (with K = 1 every step is a full step)");
         }
-        if (reuse && m instanceof ConfidencePenalty) {
+        if (reusing && m instanceof ConfidencePenalty) {
             throw new GradregException("--reuse needs the plain gradient g of a full step, which confpen does not compute");
         }
-        return k == 1 ? m : new Every(m, k, reuse);
+        if (reuse == Every.Reuse.LOOKSAM) {
+            if (m.unwrapped() instanceof Gsam || m.unwrapped() instanceof Gnp) {
+                String which = m.unwrapped() instanceof Gsam ? "gsam" : "gnp";
+                throw new GradregException("--reuse looksam reads --alpha, which " + which + " reads too: use one of them");
+            }
+            nonNegative("--alpha (looksam)", alpha);
+        }
+        return k == 1 ? m : new Every(m, k, reuse, alpha);
     }
 
     private static double positive(String what, double v) {

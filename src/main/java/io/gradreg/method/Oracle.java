@@ -33,6 +33,8 @@ public final class Oracle implements ParamOracle {
     private final long batchSeed;
     private final Tensor penaltyX;
     private final TensorList params;
+    // The oracle whose forward passes this one's are (itself, or the batch a group of rows was cut from).
+    private final Oracle root;
     private int forwards;
 
     /**
@@ -68,6 +70,29 @@ public final class Oracle implements ParamOracle {
         this.batchSeed = batchSeed;
         this.penaltyX = penaltyX;
         this.params = net.params();
+        this.root = this;
+    }
+
+    /** Rows [from, to) of {@code batch}, whose forward passes they share (seed, batch-norm statistics moved once). */
+    private Oracle(Oracle batch, long from, long to) {
+        this.net = batch.net;
+        this.loss = batch.loss;
+        this.x = batch.x.narrow(0, from, to - from);
+        this.y = batch.y.narrow(0, from, to - from);
+        this.seed = batch.seed;
+        this.batchSeed = batch.batchSeed;
+        this.penaltyX = null;
+        this.params = batch.params;
+        this.root = batch.root;
+    }
+
+    /**
+     * Rows [from, to) of this batch as a batch of their own. Their forward passes are this oracle's:
+     * they start from its seed (dropout draws masks for the smaller batch, so not the rows' masks in
+     * the whole batch) and move batch-norm running statistics only if no pass of this batch has.
+     */
+    Oracle rows(long from, long to) {
+        return new Oracle(this, from, to);
     }
 
     /** The whole batch's seed (equal on every shard of a step). */
@@ -112,6 +137,9 @@ public final class Oracle implements ParamOracle {
      * Only the step's first pass may move batch-norm running statistics.
      */
     public Tensor forward(Tensor inputs) {
+        if (root != this) {
+            return root.forward(inputs);
+        }
         torch.manual_seed(seed);
         if (forwards++ == 0 || !net.hasBatchNorm()) {
             return net.forward(inputs);
@@ -198,6 +226,13 @@ public final class Oracle implements ParamOracle {
     @Override
     public boolean[] largest(double[] score, double fraction) {
         return RowSelection.largest(score, fraction, DoubleUnaryOperator.identity());
+    }
+
+    /** One group holding every row is {@code method} on this batch itself, bit for bit. */
+    @Override
+    public Update eachGroup(int m, ParamSpaceMethod method) {
+        long n = batchSize();
+        return m >= n ? method.direction(this) : Groups.mean(method, m, n, n, this::rows, Reducer.LOCAL, params);
     }
 
     /**

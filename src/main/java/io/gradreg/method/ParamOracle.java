@@ -44,4 +44,13 @@ public interface ParamOracle {
 
     /** The whole batch's gradient at θ + s v of the mean loss over the rows {@code keep} marks. */
     TensorList gradAt(TensorList v, double s, boolean[] keep);
+
+    /**
+     * {@code method}'s update on each group of {@code m} consecutive rows of this worker as a batch of
+     * its own (its own gradient and ascent), weighted by the groups' sizes over the whole batch and
+     * summed over workers (m-sharpness, {@link Grouped}). Groups are cut in this worker's rows from
+     * its first, ⌊n/m⌋ of m and one of n mod m; a group spanning two shards is evaluated across
+     * them, exactly. Every worker calls this, even one without rows.
+     */
+    Update eachGroup(int m, ParamSpaceMethod method);
 }

@@ -145,6 +145,38 @@ public final class ShardedOracle implements ParamOracle {
         return weightedSum(w, k -> shards.get(k).gradAt(v, s, parts[k]));
     }
 
+    /** Groups are cut in this worker's rows, shard after shard; the batch's size is agreed over workers by a sum. */
+    @Override
+    public Update eachGroup(int m, ParamSpaceMethod method) {
+        long rows = 0;
+        for (Oracle s : shards) {
+            rows += s.batchSize();
+        }
+        return Groups.mean(method, m, rows, reducer.sum((double) rows), this::rows, reducer, params());
+    }
+
+    /**
+     * This worker's rows [from, to) as a batch of their own: the one shard that holds them, or the
+     * pieces of the shards they span, weighted by their sizes, with no sum over workers.
+     */
+    private ParamOracle rows(long from, long to) {
+        List<Oracle> pieces = new java.util.ArrayList<>();
+        List<Double> w = new java.util.ArrayList<>();
+        long offset = 0;
+        for (Oracle s : shards) {
+            long n = s.batchSize();
+            long a = Math.max(from, offset);
+            long b = Math.min(to, offset + n);
+            if (a < b) {
+                pieces.add(b - a == n ? s : s.rows(a - offset, b - offset));
+                w.add((double) (b - a) / (to - from));
+            }
+            offset += n;
+        }
+        return pieces.size() == 1 ? pieces.get(0)
+                : new ShardedOracle(net, pieces, w.stream().mapToDouble(Double::doubleValue).toArray(), Reducer.LOCAL);
+    }
+
     private static double[] concat(double[][] parts) {
         return Arrays.stream(parts).flatMapToDouble(Arrays::stream).toArray();
     }

@@ -21,8 +21,9 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * Everything a run needs to continue bit-identically, in one libtorch archive: weights and
  * buffers (raw bits), the optimizer state (libtorch's own serialization: momentum buffers, Adam
- * moments and step counts) and the trainer's {@link Trainer.Position}. The file is written next to
- * its target and renamed into place, so a crash leaves the previous checkpoint intact.
+ * moments and step counts), the trainer's {@link Trainer.Position} and the state its method keeps
+ * between steps ({@link Trainer#kept()}). The file is written next to its target and renamed into
+ * place, so a crash leaves the previous checkpoint intact.
  */
 public final class Checkpoint {
     private static final long FORMAT = 1;
@@ -47,8 +48,8 @@ public final class Checkpoint {
             root.write("position", Tensors.fromLongs(new long[] {p.step(), p.epoch(), p.stepInEpoch(), p.epochNanos()}, 4));
             root.write("epoch_sums", Tensors.fromDoubles(new double[] {p.epochLoss(), p.epochPenalty()}, 2));
             root.write("history", Tensors.fromDoubles(flatten(p.history()), p.history().size(), METRIC_FIELDS));
-            TensorList c = trainer.component();
-            if (c != null) { // --every K --reuse: the kept regularization component, raw bits
+            TensorList c = trainer.kept();
+            if (c != null) { // the state kept between steps (--reuse, fsam), raw bits; "component" since --reuse was the only one
                 OutputArchive comp = new OutputArchive();
                 for (int i = 0; i < c.size(); i++) {
                     comp.write(String.valueOf(i), c.get(i));
@@ -98,7 +99,12 @@ public final class Checkpoint {
                     unflatten(read(root, file, "history")));
             trainer.restore(p);
             InputArchive comp = new InputArchive();
-            trainer.restoreComponent(root.try_read("component", comp) ? readComponent(trainer, comp, file) : null);
+            boolean hasKept = root.try_read("component", comp);
+            if (!hasKept && trainer.keepsState() && p.step() > 0) {
+                throw new GradregException(file + ": the checkpoint has no state kept between steps, which this run needs after step 0"
+                        + " (was it written by a run with other settings?)");
+            }
+            trainer.restoreKept(hasKept ? readKept(trainer, comp, file) : null);
             return p;
         } catch (GradregException e) {
             throw e;
@@ -122,13 +128,13 @@ public final class Checkpoint {
         }
     }
 
-    private static TensorList readComponent(Trainer trainer, InputArchive in, Path file) {
+    private static TensorList readKept(Trainer trainer, InputArchive in, Path file) {
         TensorList params = trainer.net().params();
         Tensor[] t = new Tensor[params.size()];
         for (int i = 0; i < t.length; i++) {
             t[i] = read(in, file, String.valueOf(i));
             if (!Arrays.equals(Tensors.shape(t[i]), Tensors.shape(params.get(i)))) {
-                throw new GradregException(file + ": the kept regularization component does not fit the model");
+                throw new GradregException(file + ": the state kept between steps does not fit the model");
             }
         }
         return TensorList.of(t);

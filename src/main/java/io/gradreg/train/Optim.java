@@ -27,8 +27,12 @@ final class Optim {
         return optimizer;
     }
 
-    /** θ ← the optimizer's update of θ along {@code direction} at learning rate {@code lr}. */
-    void step(TensorList params, TensorList direction, double lr) {
+    /**
+     * θ ← the optimizer's update of θ along {@code direction} at learning rate {@code lr}, then
+     * θ ← θ − lr·{@code outside} when a part of the step is taken outside the optimizer (decoupled
+     * WSAM's sharpness term, as its authors apply it after the base optimizer's step; null: none).
+     */
+    void step(TensorList params, TensorList direction, TensorList outside, double lr) {
         OptimizerSpec.setLearningRate(optimizer, lr);
         for (int i = 0; i < params.size(); i++) {
             Tensor d = direction.get(i);
@@ -47,5 +51,8 @@ final class Optim {
             }
         }
         optimizer.step();
+        if (outside != null) {
+            params.addInPlace(outside, -lr);
+        }
     }
 }

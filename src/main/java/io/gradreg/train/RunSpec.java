@@ -2,6 +2,7 @@ package io.gradreg.train;
 
 import io.gradreg.GradregException;
 import io.gradreg.engine.DType;
+import io.gradreg.method.Every;
 import io.gradreg.method.InputPenalty;
 import io.gradreg.method.Method;
 import io.gradreg.method.Methods;
@@ -175,18 +176,18 @@ public record RunSpec(Data data, Model model, MethodSpec method, Optimization op
 
     /**
      * The method: its name, every hyperparameter a method may read, the strength schedules,
-     * {@code --every K [--reuse]} and the clipping of the final direction.
+     * {@code --every K [--reuse difference|looksam]} and the clipping of the final direction.
      */
-    public record MethodSpec(String name, Methods.Options options, Schedules schedules, int every, boolean reuse, double clipGradNorm) {
+    public record MethodSpec(String name, Methods.Options options, Schedules schedules, int every, Every.Reuse reuse, double clipGradNorm) {
         /** {@code name} with the defaults of every hyperparameter. */
         public static MethodSpec of(String name) {
-            return new MethodSpec(name, Methods.Options.defaults(), Schedules.CONSTANT, 1, false, 0);
+            return new MethodSpec(name, Methods.Options.defaults(), Schedules.CONSTANT, 1, Every.Reuse.NONE, 0);
         }
 
         /** The method to train with: built, scheduled and thinned out as the flags say (errors name the bad flag). */
         public Method build() {
             Method m = Methods.build(name, options);
-            return Methods.every(Methods.scheduled(m, schedules.rho(), schedules.gamma(), schedules.lambda()), every, reuse);
+            return Methods.every(Methods.scheduled(m, schedules.rho(), schedules.gamma(), schedules.lambda()), every, reuse, options.alpha());
         }
 
         public MethodSpec withName(String n) {
@@ -201,8 +202,14 @@ public record RunSpec(Data data, Model model, MethodSpec method, Optimization op
             return new MethodSpec(name, options, s, every, reuse, clipGradNorm);
         }
 
+        /** Every {@code k}-th step, reusing the last full step's d − g between when {@code keep}. */
         public MethodSpec withEvery(int k, boolean keep) {
-            return new MethodSpec(name, options, schedules, k, keep, clipGradNorm);
+            return withEvery(k, keep ? Every.Reuse.DIFFERENCE : Every.Reuse.NONE);
+        }
+
+        /** Every {@code k}-th step, reusing between what {@code r} says. */
+        public MethodSpec withEvery(int k, Every.Reuse r) {
+            return new MethodSpec(name, options, schedules, k, r, clipGradNorm);
         }
     }
 
@@ -354,6 +361,11 @@ public record RunSpec(Data data, Model model, MethodSpec method, Optimization op
 
     private static boolean labelFree(MethodSpec m) {
         return m.build().unwrapped() instanceof InputPenalty ip && ip.labelFree();
+    }
+
+    /** A builder with a named setter per setting ({@link RunSpecBuilder}): train's defaults until told otherwise. */
+    public static RunSpecBuilder builder() {
+        return new RunSpecBuilder();
     }
 
     /** A plain-SGD run of {@code model} on {@code data} for 10 epochs of batch 128, seed 0, into runs/train. */

@@ -8,6 +8,7 @@ import io.gradreg.engine.Engine;
 import io.gradreg.engine.TensorList;
 import io.gradreg.engine.Tensors;
 import io.gradreg.method.GradientRegularization;
+import io.gradreg.method.Grouped;
 import io.gradreg.method.Loss;
 import io.gradreg.method.Method;
 import io.gradreg.method.ParamSpaceMethod;
@@ -79,9 +80,10 @@ public final class Trainer {
     private double epochPenalty;
     private long epochNanos;
     private final List<EpochMetrics> history = new ArrayList<>();
-    // The regularization component kept by --every K --reuse: state of the run, checkpointed.
-    private final TensorList component;
-    private boolean hasComponent;
+    // The state a method keeps between steps (--reuse's component or g_v, fsam's moving average):
+    // state of the run, checkpointed.
+    private final TensorList kept;
+    private boolean hasKept;
 
     /** A trainer in one process. */
     public Trainer(Net net, Loss loss, TrainConfig cfg) {
@@ -105,7 +107,7 @@ public final class Trainer {
         this.optim = new Optim(cfg.optimizer(), net.params());
         this.batches = new Batches(cfg, parallel);
         // Allocated here, outside any step's scope: a step's own tensors are freed when it ends.
-        this.component = cfg.method().keepsComponent(0) ? net.params().zerosLike() : null;
+        this.kept = cfg.method().keepsState(0) ? net.params().zerosLike() : null;
         if (parallel != null) {
             if (cfg.syncBatchNorm()) {
                 net.syncBatchNorm(parallel.batchSync());
@@ -255,10 +257,10 @@ public final class Trainer {
     public StepResult step(Dataset batch, long totalSteps) {
         try (PointerScope scope = new PointerScope()) {
             net.train(true);
-            // The method of this step: its scheduled strength, and for --every the full or the in-between step.
-            Method method = cfg.method().at(new Step(step, totalSteps, cfg.schedule().factor(step, totalSteps),
-                    hasComponent ? component : null));
-            boolean keep = cfg.method().keepsComponent(step);
+            // The method of this step: its scheduled strength, the kept state, and for --every the full or the in-between step.
+            Step now = new Step(step, totalSteps, cfg.schedule().factor(step, totalSteps), hasKept ? kept : null);
+            Method method = cfg.method().at(now);
+            boolean keep = cfg.method().keepsState(step);
             Dataset b = augment == null ? batch : augment.apply(batch, batches.augmentSeed(step));
             Tensor xu = unlabeledBeside(b);
             Update u = batches.whole() ? method.direction(batches.oracle(net, loss, b, xu, step))
@@ -268,10 +270,10 @@ public final class Trainer {
                 throw new NonFiniteLossException(u.loss(), step + 1);
             }
             if (keep) {
-                keepComponent(u);
+                keepState(now, u);
             }
-            TensorList d = Clipping.clipGradNorm(u.direction(), cfg.clipGradNorm());
-            optim.step(net.params(), d, learningRate(step, totalSteps));
+            Update c = clipped(u);
+            optim.step(net.params(), c.direction(), c.outside(), learningRate(step, totalSteps));
             if (parallel != null && net.hasBatchNorm() && !cfg.syncBatchNorm()) {
                 parallel.average(net.buffers_()); // local batch statistics, shared running statistics
             }
@@ -280,22 +282,30 @@ public final class Trainer {
         }
     }
 
-    /** The regularization component kept for reuse ({@link io.gradreg.method.Every}), or null when there is none yet. */
-    public TensorList component() {
-        return hasComponent ? component : null;
+    /**
+     * The state the method keeps between steps ({@link Method#keptState}: the component or g_v of
+     * {@code --reuse}, FriendlySAM's moving average), or null when there is none yet.
+     */
+    public TensorList kept() {
+        return hasKept ? kept : null;
     }
 
-    /** Restores a kept component, e.g. from a checkpoint (null: none kept yet). */
-    public void restoreComponent(TensorList c) {
+    /** Whether this run's method keeps state between steps. */
+    public boolean keepsState() {
+        return kept != null;
+    }
+
+    /** Restores the kept state, e.g. from a checkpoint (null: none kept yet). */
+    public void restoreKept(TensorList c) {
         if (c == null) {
-            hasComponent = false;
+            hasKept = false;
             return;
         }
-        if (component == null) {
-            throw new GradregException("this run keeps no regularization component, but the checkpoint has one (was it started with --reuse?)");
+        if (kept == null) {
+            throw new GradregException("this run keeps no state between steps, but the checkpoint has some (was it started with --reuse or --method fsam?)");
         }
-        component.copyFrom(c);
-        hasComponent = true;
+        kept.copyFrom(c);
+        hasKept = true;
     }
 
     /** Takes the run's data: its unlabeled inputs, and the black pixel crop padding fills with. */
@@ -321,15 +331,30 @@ public final class Trainer {
     }
 
     /**
-     * Keeps c = d − g of a full step's update (before clipping) in storage allocated outside any
-     * step's native-memory scope, so it outlives the step.
+     * Keeps the state the method builds from step {@code now}'s update (before clipping) in storage
+     * allocated outside any step's native-memory scope, so it outlives the step.
      */
-    private void keepComponent(Update u) {
+    private void keepState(Step now, Update u) {
         if (u.grad() == null) {
             throw new IllegalStateException(cfg.method().describe() + " does not report its plain gradient");
         }
-        component.copyFrom(u.direction().sub(u.grad()));
-        hasComponent = true;
+        kept.copyFrom(cfg.method().keptState(now, u));
+        hasKept = true;
+    }
+
+    /**
+     * The update clipped to {@code --clip-grad-norm}: its direction, or, when part of the step is
+     * taken outside the optimizer (decoupled WSAM), both parts by the factor of their sum's norm.
+     */
+    private Update clipped(Update u) {
+        if (u.outside() == null) {
+            return u.withDirection(Clipping.clipGradNorm(u.direction(), cfg.clipGradNorm()));
+        }
+        if (!(cfg.clipGradNorm() > 0)) {
+            return u;
+        }
+        double coef = cfg.clipGradNorm() / (u.direction().add(u.outside()).norm() + Clipping.EPS);
+        return coef < 1 ? u.withDirection(u.direction().scale(coef)).withOutside(u.outside().scale(coef)) : u;
     }
 
     /** Closes the epoch: its metrics (evaluated or not), sharpness when due, and fresh running sums. */
@@ -385,6 +410,10 @@ public final class Trainer {
                     + ": micro-batches run one after another, so the whole batch's statistics are not known when the first is normalized");
         }
         Method m = cfg.method().unwrapped(); // a schedule or --every does not change what is differentiated
+        if (m instanceof Grouped) {
+            throw new GradregException("--sync-batchnorm does not work with --sam-group: each worker runs one pass per group of its own,"
+                    + " and synchronized statistics need every worker in every pass");
+        }
         if (!(m instanceof ParamSpaceMethod) || m instanceof GradientRegularization gr && gr.secondOrder().needsGraph()) {
             throw new GradregException("--sync-batchnorm does not work with " + m.describe()
                     + ": it differentiates a gradient again, and the all-reduce of the batch statistics is not part of that second derivative;"

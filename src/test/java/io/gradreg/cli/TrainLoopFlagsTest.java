@@ -90,7 +90,7 @@ class TrainLoopFlagsTest {
             {"--reuse", "gradreg: --reuse needs --every K with K >= 2 (with K = 1 every step is a full step)"},
             {"--clip-grad-norm -1", "gradreg: --clip-grad-norm must be a positive number (0 = off), got -1.0"},
             {"--rho-schedule warmup:x", "gradreg: --rho-schedule warmup:STEPS needs a whole number of steps >= 1, got 'warmup:x'"},
-            {"--method gr --rho-schedule follow-lr", "gradreg: --rho-schedule: gr(forward, gamma=0.1, eps=0.01) has no rho (it applies to sam, asam)"},
+            {"--method gr --rho-schedule follow-lr", "gradreg: --rho-schedule: gr(forward, gamma=0.1, eps=0.01) has no rho (it applies to sam, asam, gsam, fishersam, esam, fsam, wsam)"},
             {"--method confpen --every 2 --reuse", "gradreg: --reuse needs the plain gradient g of a full step, which confpen does not compute"},
         };
         for (String[] c : cases) {

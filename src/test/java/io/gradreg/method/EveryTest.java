@@ -61,9 +61,9 @@ class EveryTest {
                     ref.params().setFromDoubles(t2);
                     double[] c = axpy(Fixtures.direction(base, ref, Loss.CROSS_ENTROPY, data, 0), -1,
                             Fixtures.eval(ref, Loss.CROSS_ENTROPY, data).grad().toDoubles());
-                    assertTrue(Fixtures.maxAbsDiff(c, t.component().toDoubles()) < 1e-12, what);
+                    assertTrue(Fixtures.maxAbsDiff(c, t.kept().toDoubles()) < 1e-12, what);
                 } else {
-                    assertNull(t.component(), what);
+                    assertNull(t.kept(), what);
                 }
             }
         }
@@ -102,10 +102,10 @@ class EveryTest {
     @Test
     void everyKeepsComponentsOnlyOnFullStepsWithReuse() {
         Every e = new Every(new Sam(0.1), 5, true);
-        assertTrue(e.keepsComponent(0));
-        assertFalse(e.keepsComponent(4));
-        assertTrue(e.keepsComponent(10));
-        assertFalse(new Every(new Sam(0.1), 5, false).keepsComponent(0));
+        assertTrue(e.keepsState(0));
+        assertFalse(e.keepsState(4));
+        assertTrue(e.keepsState(10));
+        assertFalse(new Every(new Sam(0.1), 5, false).keepsState(0));
         assertEquals(new Sam(0.1), e.at(new Step(5, 100, 1)));
         assertEquals(new Plain().describe(), e.at(new Step(6, 100, 1)).describe(), "no component kept yet: plain");
         assertEquals("sam(rho=0.1) every 5 steps, reusing d - g between", e.describe());

@@ -44,7 +44,7 @@ class StrengthScheduleTest {
         GradregException e = assertThrows(GradregException.class, () -> Methods.scheduled(new Sam(0.05), m));
         assertEquals("--gamma-schedule: sam(rho=0.05) has no gamma (it applies to gr)", e.getMessage());
         e = assertThrows(GradregException.class, () -> Methods.scheduled(new Flooding(0.1), Map.of("rho", StrengthSchedule.parse("r", "follow-lr"))));
-        assertEquals("--rho-schedule: flood(b=0.1) has no rho (it applies to sam, asam)", e.getMessage());
+        assertEquals("--rho-schedule: flood(b=0.1) has no rho (it applies to sam, asam, gsam, fishersam, esam, fsam, wsam)", e.getMessage());
         assertEquals("--lambda-schedule: unknown schedule 'cosine': expected constant, follow-lr or warmup:STEPS",
                 assertThrows(GradregException.class, () -> StrengthSchedule.parse("--lambda-schedule", "cosine")).getMessage());
         assertEquals("--rho-schedule warmup:STEPS needs a whole number of steps >= 1, got 'warmup:0'",

@@ -10,6 +10,9 @@ import io.gradreg.engine.Engine;
 import io.gradreg.engine.TensorList;
 import io.gradreg.method.GradientRegularization;
 import io.gradreg.method.Every;
+import io.gradreg.method.FriendlySam;
+import io.gradreg.method.Grouped;
+import io.gradreg.method.Wsam;
 import io.gradreg.method.Loss;
 import io.gradreg.method.Scheduled;
 import io.gradreg.method.StrengthSchedule;
@@ -60,9 +63,29 @@ class CheckpointTest {
         return adamSam().withMethod(new Every(new Scheduled(new Sam(0.05), StrengthSchedule.parse("--rho-schedule", "follow-lr")), 4, true));
     }
 
+    /** FriendlySAM with ρ following the learning rate: its moving average is state of the run. */
+    static TrainConfig fsamFollowLr() {
+        return sgdGr().withMethod(new Scheduled(new FriendlySam(0.05, 0.8, 0.6), StrengthSchedule.parse("--rho-schedule", "follow-lr")));
+    }
+
+    /** LookSAM every 3 steps: step 17 falls between full steps, so the resumed run needs the kept g_v. */
+    static TrainConfig lookSam() {
+        return adamSam().withMethod(new Every(new Sam(0.05), 3, Every.Reuse.LOOKSAM, 0.7));
+    }
+
+    /** Decoupled WSAM (a part of each step outside the optimizer) with momentum and clipping, and SAM per group of 8. */
+    static TrainConfig wsamClipped() {
+        return sgdGr().withMethod(new Wsam(0.05, 0.9, true)).withClipGradNorm(0.5);
+    }
+
+    static TrainConfig samPerGroup() {
+        return sgdGr().withMethod(new Grouped(new Sam(0.05), 8));
+    }
+
     @Test
     void aRunInterruptedMidEpochAndResumedEndsBitIdentical() {
-        for (TrainConfig cfg : new TrainConfig[] {sgdGr(), adamSam(), scheduledEveryReuse(), followLrSamEvery()}) {
+        for (TrainConfig cfg : new TrainConfig[] {sgdGr(), adamSam(), scheduledEveryReuse(), followLrSamEvery(), fsamFollowLr(), lookSam(),
+                wsamClipped(), samPerGroup()}) {
             Trainer whole = new Trainer(net(1), Loss.CROSS_ENTROPY, cfg);
             List<EpochMetrics> expected = whole.fit(train, test, Trainer.Listener.NONE);
 
@@ -89,8 +112,8 @@ class CheckpointTest {
             List<EpochMetrics> got = resumed.fit(train, test, Trainer.Listener.NONE);
 
             assertArrayEquals(whole.net().params().toDoubles(), resumed.net().params().toDoubles(), 0.0, cfg.method().describe());
-            if (whole.component() != null) {
-                assertArrayEquals(whole.component().toDoubles(), resumed.component().toDoubles(), 0.0, "the kept component");
+            if (whole.kept() != null) {
+                assertArrayEquals(whole.kept().toDoubles(), resumed.kept().toDoubles(), 0.0, "the kept state");
             }
             assertArrayEquals(TensorList.of(whole.net().buffers(true)).toDoubles(),
                     TensorList.of(resumed.net().buffers(true)).toDoubles(), 0.0, "batch-norm running statistics");
@@ -125,12 +148,48 @@ class CheckpointTest {
         Checkpoint.save(first, file);
         Trainer resumed = new Trainer(net(2), Loss.CROSS_ENTROPY, cfg);
         Checkpoint.load(resumed, file);
-        assertNotNull(resumed.component());
-        resumed.restoreComponent(null);
+        assertNotNull(resumed.kept());
+        resumed.restoreKept(null);
         resumed.fit(train, null, Trainer.Listener.NONE);
         assertFalse(java.util.Arrays.equals(whole.net().params().toDoubles(), resumed.net().params().toDoubles()));
         GradregException e = assertThrows(GradregException.class, () -> Checkpoint.load(new Trainer(net(1), Loss.CROSS_ENTROPY, sgdGr()), file));
-        assertEquals("this run keeps no regularization component, but the checkpoint has one (was it started with --reuse?)", e.getMessage());
+        assertEquals("this run keeps no state between steps, but the checkpoint has some (was it started with --reuse or --method fsam?)", e.getMessage());
+    }
+
+    @Test
+    void withoutItsMovingAverageAResumedFsamRunWouldDifferAndACheckpointWithoutItIsRefused() {
+        TrainConfig cfg = fsamFollowLr();
+        Trainer whole = new Trainer(net(1), Loss.CROSS_ENTROPY, cfg);
+        whole.fit(train, null, Trainer.Listener.NONE);
+        Trainer first = new Trainer(net(1), Loss.CROSS_ENTROPY, cfg);
+        first.fit(train, null, new Trainer.Listener() {
+            @Override
+            public void onStep(long step, long total, int epoch, double loss) {
+                if (step == 17) {
+                    first.requestStop();
+                }
+            }
+        });
+        Path file = tmp.resolve("fsam.pt");
+        Checkpoint.save(first, file);
+        Trainer resumed = new Trainer(net(2), Loss.CROSS_ENTROPY, cfg);
+        Checkpoint.load(resumed, file);
+        resumed.restoreKept(null); // as if the average were lost: the next step ascends along g as at step 0
+        resumed.fit(train, null, Trainer.Listener.NONE);
+        assertFalse(java.util.Arrays.equals(whole.net().params().toDoubles(), resumed.net().params().toDoubles()));
+        // A checkpoint of a run that keeps nothing, past step 0, cannot resume a run that needs its state.
+        Trainer plain = new Trainer(net(1), Loss.CROSS_ENTROPY, sgdGr());
+        plain.fit(train, null, new Trainer.Listener() {
+            @Override
+            public void onStep(long step, long total, int epoch, double loss) {
+                plain.requestStop();
+            }
+        });
+        Path noState = tmp.resolve("plain.pt");
+        Checkpoint.save(plain, noState);
+        GradregException e = assertThrows(GradregException.class, () -> Checkpoint.load(new Trainer(net(1), Loss.CROSS_ENTROPY, cfg), noState));
+        assertEquals(noState + ": the checkpoint has no state kept between steps, which this run needs after step 0 (was it written by a run"
+                + " with other settings?)", e.getMessage());
     }
 
     @Test
