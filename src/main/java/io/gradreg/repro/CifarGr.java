@@ -2,9 +2,14 @@ package io.gradreg.repro;
 
 import io.gradreg.data.Cifar;
 import io.gradreg.io.AtomicFiles;
+import io.gradreg.method.SecondOrder;
+import io.gradreg.stats.Stats;
 import io.gradreg.sweep.Sweep;
 import io.gradreg.sweep.SweepSpec;
 import io.gradreg.sweep.SweepTable;
+import io.gradreg.train.OptimizerSpec;
+import io.gradreg.train.RunSpec;
+import io.gradreg.train.Schedule;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -32,7 +37,18 @@ public final class CifarGr implements Experiment {
     static final int EPOCHS = 200;
 
     /** One configuration: plain (γ = 0), F-GR or B-GR at (γ, ε), or DB at γ. */
-    record Config(String id, String kind, double gamma, double eps, Map<String, String> flags) {}
+    record Config(String id, String kind, double gamma, double eps) {
+        /** The protocol's run {@code task} with this configuration. */
+        RunSpec spec(RunSpec task) {
+            return switch (kind) {
+                case "plain" -> task.withMethodName("plain");
+                case "DB" -> task.withMethodName("gr").withOptions(o -> o.withSecondOrder(SecondOrder.EXACT).withGamma(gamma));
+                // The ascent step is normalized (θ + ε g/‖g‖): paper-protocols.md, seed 000, F-GR.
+                default -> task.withMethodName("gr").withOptions(o -> o.withSecondOrder(kind.equals("F-GR") ? SecondOrder.FORWARD
+                        : SecondOrder.BACKWARD).withGamma(gamma).withEps(eps).withNormalized(true));
+            };
+        }
+    }
 
     @Override
     public String name() {
@@ -46,19 +62,16 @@ public final class CifarGr implements Experiment {
 
     static List<Config> configs(boolean quick) {
         List<Config> c = new ArrayList<>();
-        c.add(new Config("plain", "plain", 0, Double.NaN, Map.of("method", "plain")));
+        c.add(new Config("plain", "plain", 0, Double.NaN));
         List<Double> gammas = quick ? List.of(0.1) : GAMMAS;
         List<Double> epsilons = quick ? List.of(0.1) : EPSILONS;
         for (double g : gammas) {
             for (double e : epsilons) {
-                for (String side : List.of("forward", "backward")) {
-                    String kind = side.equals("forward") ? "F-GR" : "B-GR";
-                    // The ascent step is normalized (θ + ε g/‖g‖): paper-protocols.md, seed 000, F-GR.
-                    c.add(new Config(kind + "_g=" + g + "_e=" + e, kind, g, e, Map.of("method", "gr", "second-order", side,
-                            "gamma", String.valueOf(g), "eps", String.valueOf(e), "normalized", "true")));
+                for (String kind : List.of("F-GR", "B-GR")) {
+                    c.add(new Config(kind + "_g=" + g + "_e=" + e, kind, g, e));
                 }
             }
-            c.add(new Config("DB_g=" + g, "DB", g, Double.NaN, Map.of("method", "gr", "second-order", "exact", "gamma", String.valueOf(g))));
+            c.add(new Config("DB_g=" + g, "DB", g, Double.NaN));
         }
         return c;
     }
@@ -67,32 +80,30 @@ public final class CifarGr implements Experiment {
         return quick ? List.of("0") : List.of("0", "1", "2", "3", "4");
     }
 
-    /** The train flags every run shares: seed 000's protocol, or its quick stand-in. */
-    static Map<String, String> task(Context ctx) {
-        Map<String, String> base = new LinkedHashMap<>();
+    /**
+     * The run every configuration shares: seed 000's protocol (WRN-28-10, crop + flip, SGD momentum
+     * 0.9, cosine from lr 0.1, weight decay 1e-4, batch 128), or its quick stand-in.
+     */
+    static RunSpec task(Context ctx) {
+        RunSpec s;
         if (ctx.quick()) {
             Path dir = ctx.out().resolve("data").resolve("cifar-10-batches-bin");
             Cifar.writeSynthetic(dir, Cifar.Kind.CIFAR10, 3, 8, 7);
-            base.put("data", "cifar10:" + dir);
-            base.put("model", "wrn:10-1");
-            base.put("epochs", "1");
-            base.put("batch-size", "8");
+            s = RunSpec.of("cifar10:" + dir, "wrn:10-1");
+            s = s.withLength(s.length().withEpochs(1).withBatchSize(8));
         } else {
             Path dir = dataDir();
             Cifar.requireFiles(dir, Cifar.Kind.CIFAR10); // before any run starts
-            base.put("data", "cifar10:" + dir.toAbsolutePath());
-            base.put("model", "wrn:28-10");
-            base.put("epochs", String.valueOf(EPOCHS));
-            base.put("batch-size", "128");
-            base.put("eval-every", "10");
+            s = RunSpec.of("cifar10:" + dir.toAbsolutePath(), "wrn:28-10");
+            s = s.withLength(s.length().withEpochs(EPOCHS).withBatchSize(128)).withEvaluation(s.evaluation().withEvalEvery(10));
         }
-        base.put("augment", "crop-flip");
-        base.put("optimizer", "sgd");
-        base.put("momentum", "0.9");
-        base.put("lr", "0.1");
-        base.put("schedule", "cosine");
-        base.put("weight-decay", "1e-4");
-        return base;
+        return s.withData(s.data().withAugment(RunSpec.Augment.CROP_FLIP))
+                .withOptimization(new RunSpec.Optimization(new OptimizerSpec(OptimizerSpec.Kind.SGD, 0.1, 0.9, false, 1e-4), Schedule.COSINE));
+    }
+
+    /** The directory name of a configuration's run with {@code trial} as its seed. */
+    static String runId(Config c, String trial) {
+        return c.id() + "_seed=" + trial;
     }
 
     static Path dataDir() {
@@ -103,10 +114,15 @@ public final class CifarGr implements Experiment {
     @Override
     public Report run(Context ctx) {
         List<Config> configs = configs(ctx.quick());
-        Map<String, Map<String, String>> variants = new LinkedHashMap<>();
-        configs.forEach(c -> variants.put(c.id(), c.flags()));
         List<String> trials = trials(ctx.quick());
-        SweepSpec spec = SweepSpec.fromFlags("cifar-gr", Repro.runsDir(ctx, "cifar-gr"), task(ctx), variants, Map.of("seed", trials));
+        RunSpec task = task(ctx);
+        List<SweepSpec.Run> runs = new ArrayList<>();
+        for (Config c : configs) {
+            for (String t : trials) {
+                runs.add(new SweepSpec.Run(runId(c, t), c.spec(task).withSeed(Long.parseLong(t)), Protocols.labels("variant", c.id(), "seed", t)));
+            }
+        }
+        SweepSpec spec = new SweepSpec("cifar-gr", Repro.runsDir(ctx, "cifar-gr"), runs);
         long t0 = System.nanoTime();
         List<Sweep.Outcome> outcomes = Repro.sweep(spec, ctx);
         double minutes = (System.nanoTime() - t0) / 60e9;
@@ -126,19 +142,19 @@ public final class CifarGr implements Experiment {
         for (Config c : configs) {
             double[] a = new double[trials.size()];
             for (int s = 0; s < trials.size(); s++) {
-                Path dir = spec.out().resolve(c.id() + "_seed=" + trials.get(s));
-                a[s] = Repro.summary(dir, "final_test_accuracy");
+                Path dir = spec.out().resolve(runId(c, trials.get(s)));
+                a[s] = Repro.finalTestAccuracy(dir);
                 Map<String, String> labels = new LinkedHashMap<>();
                 labels.put("config", c.id());
                 labels.put("seed", trials.get(s));
                 rows.add(Repro.row(dir, labels));
             }
             acc.put(c.id(), a);
-            double[] ms = SweepTable.meanStd(a);
+            Stats.MeanStd ms = Stats.meanStd(a);
             md.append(String.format("| %s | %s | %s | %s |%n", c.kind(), c.kind().equals("plain") ? "0" : String.valueOf(c.gamma()),
                     Double.isNaN(c.eps()) ? "" : String.valueOf(c.eps()), Repro.pct(ms)));
             csv.append(String.join(",", c.id(), c.kind(), String.valueOf(c.gamma()), Double.isNaN(c.eps()) ? "" : String.valueOf(c.eps()),
-                    String.valueOf(a.length), String.valueOf(ms[0]), String.valueOf(ms[1]))).append('\n');
+                    String.valueOf(a.length), String.valueOf(ms.mean()), String.valueOf(ms.std()))).append('\n');
         }
         SweepTable.write(ctx.out(), rows);
         AtomicFiles.writeString(ctx.out().resolve("cifar-gr.csv"), csv.toString());
@@ -155,7 +171,7 @@ public final class CifarGr implements Experiment {
     static String verdict(List<Config> configs, Map<String, double[]> acc) {
         double fgr = best(configs, acc, "F-GR");
         double bgr = best(configs, acc, "B-GR");
-        double db = SweepTable.meanStd(acc.get("DB_g=0.1"))[0];
+        double db = Stats.meanStd(acc.get("DB_g=0.1")).mean();
         boolean overB = fgr > bgr;
         boolean overDb = fgr > db;
         String numbers = String.format("at γ = 0.1, large ε: F-GR %.2f %%, B-GR %.2f %%, DB %.2f %% (best mean over ε ∈ {0.1, 0.2, 0.5})",
@@ -170,7 +186,7 @@ public final class CifarGr implements Experiment {
         double b = Double.NEGATIVE_INFINITY;
         for (Config c : configs) {
             if (c.kind().equals(kind) && c.gamma() == 0.1 && c.eps() >= 0.1) {
-                b = Math.max(b, SweepTable.meanStd(acc.get(c.id()))[0]);
+                b = Math.max(b, Stats.meanStd(acc.get(c.id())).mean());
             }
         }
         return b;

@@ -15,10 +15,14 @@ import io.gradreg.method.Sam;
 import io.gradreg.method.SecondOrder;
 import io.gradreg.nn.Models;
 import io.gradreg.nn.Net;
+import io.gradreg.stats.Stats;
 import io.gradreg.sweep.Sweep;
 import io.gradreg.sweep.SweepSpec;
 import io.gradreg.sweep.SweepTable;
 import io.gradreg.train.CpuTime;
+import io.gradreg.train.EpochMetrics;
+import io.gradreg.train.RunRecords;
+import io.gradreg.train.RunSpec;
 import io.gradreg.train.TrainConfig;
 import io.gradreg.train.Trainer;
 import java.nio.file.Path;
@@ -43,21 +47,22 @@ public final class EveryK implements Experiment {
             + "−0.20 points over 3 seeds)";
 
     /** gr-compute's task with more data and a wider, deeper MLP (see {@link #TASK}); the quick task is gr-compute's. */
-    static Map<String, String> task(Context ctx) {
-        Map<String, String> t = GrCompute.task(ctx, 5);
-        if (!ctx.quick()) {
-            t.put("train-size", "4000");
-            t.put("model", MODEL);
-            t.put("epochs", "20");
-        }
-        return t;
+    static RunSpec task(Context ctx) {
+        RunSpec t = GrCompute.task(ctx, 5);
+        return ctx.quick() ? t
+                : t.withData(t.data().withTrainSize(4000)).withModel(t.model().withSpec(MODEL)).withLength(t.length().withEpochs(20));
     }
-    /** The two-pass methods under test, with the gr-compute experiment's γ, ε and SAM's default ρ. */
-    static final Map<String, Map<String, String>> METHODS = new LinkedHashMap<>();
 
-    static {
-        METHODS.put("gr", Map.of("method", "gr", "second-order", "forward", "gamma", "0.1", "eps", "0.01"));
-        METHODS.put("sam", Map.of("method", "sam", "rho", "0.05"));
+    /** The two-pass methods under test. */
+    static final List<String> METHODS = List.of("gr", "sam");
+
+    /** {@code task} trained with {@code method}: plain SGD, forward GR with gr-compute's γ 0.1 and ε 0.01, or SAM with its default ρ 0.05. */
+    static RunSpec trainedWith(RunSpec task, String method) {
+        return switch (method) {
+            case "gr" -> task.withMethodName("gr").withOptions(o -> o.withSecondOrder(SecondOrder.FORWARD).withGamma(0.1).withEps(0.01));
+            case "sam" -> task.withMethodName("sam").withOptions(o -> o.withRho(0.05));
+            default -> task.withMethodName("plain");
+        };
     }
 
     /** One variant: a method (or plain), K, and whether the component is reused between full steps. */
@@ -66,15 +71,10 @@ public final class EveryK implements Experiment {
             return method.equals("plain") ? "plain" : method + "_k=" + k + (reuse ? "_reuse" : "");
         }
 
-        Map<String, String> flags() {
-            Map<String, String> f = new LinkedHashMap<>(method.equals("plain") ? Map.of("method", "plain") : METHODS.get(method));
-            if (k > 1) {
-                f.put("every", String.valueOf(k));
-            }
-            if (reuse) {
-                f.put("reuse", "true");
-            }
-            return f;
+        /** {@code task} with this variant's method, run on every K-th step only ({@code --every K [--reuse]}). */
+        RunSpec spec(RunSpec task) {
+            RunSpec s = trainedWith(task, method);
+            return s.withMethod(s.method().withEvery(k, reuse));
         }
 
         String label() {
@@ -91,9 +91,14 @@ public final class EveryK implements Experiment {
         }
     }
 
+    /** The directory name of a variant's run with {@code seed}. */
+    static String runId(Variant v, String seed) {
+        return v.id() + "_seed=" + seed;
+    }
+
     static List<Variant> variants() {
         List<Variant> v = new ArrayList<>(List.of(new Variant("plain", 1, false)));
-        for (String m : METHODS.keySet()) {
+        for (String m : METHODS) {
             for (int k : KS) {
                 v.add(new Variant(m, k, false));
                 if (k > 1) {
@@ -134,16 +139,14 @@ public final class EveryK implements Experiment {
         List<String> seeds = seeds(ctx.quick());
         // Seed-major order: every variant's first seed runs before any second seed, so the load of
         // the machine over the sweep's hours falls on all variants alike.
-        Map<String, Map<String, String>> runs = new LinkedHashMap<>();
+        RunSpec task = task(ctx);
+        List<SweepSpec.Run> runs = new ArrayList<>();
         for (String s : seeds) {
             for (Variant v : variants) {
-                Map<String, String> f = new LinkedHashMap<>(v.flags());
-                f.put("seed", s);
-                runs.put(v.id() + "_seed=" + s, f);
+                runs.add(Protocols.variant(runId(v, s), v.spec(task).withSeed(Long.parseLong(s))));
             }
         }
-        Map<String, String> task = task(ctx);
-        SweepSpec spec = SweepSpec.fromFlags("every-k", Repro.runsDir(ctx, "every-k"), task, runs, Map.of());
+        SweepSpec spec = new SweepSpec("every-k", Repro.runsDir(ctx, "every-k"), runs);
         long t0 = System.nanoTime();
         List<Sweep.Outcome> outcomes = Repro.sweep(spec, ctx);
         double sweepMinutes = (System.nanoTime() - t0) / 60e9;
@@ -155,9 +158,9 @@ public final class EveryK implements Experiment {
             double[] a = new double[seeds.size()];
             double[] t = new double[seeds.size()];
             for (int s = 0; s < seeds.size(); s++) {
-                Path dir = spec.out().resolve(v.id() + "_seed=" + seeds.get(s)); // the sweep names a run by its variant
-                a[s] = Repro.summary(dir, "final_test_accuracy");
-                t[s] = Repro.median(Repro.column(Repro.metrics(dir), "msPerStep"));
+                Path dir = spec.out().resolve(runId(v, seeds.get(s)));
+                a[s] = Repro.finalTestAccuracy(dir);
+                t[s] = Stats.median(Repro.column(RunRecords.metrics(dir), EpochMetrics::msPerStep));
                 Map<String, String> labels = new LinkedHashMap<>();
                 labels.put("method", v.method());
                 labels.put("k", String.valueOf(v.k()));
@@ -172,7 +175,7 @@ public final class EveryK implements Experiment {
         Map<String, Double> bench = ctx.quick() ? benchmark("mlp:20-32-32-4", 20, 4, 32, 2, 2, 10, ctx)
                 : benchmark(MODEL, 784, 10, 128, 5, 1, 100, ctx);
 
-        double plainMs = SweepTable.meanStd(ms.get("plain"))[0];
+        double plainMs = Stats.meanStd(ms.get("plain")).mean();
         double[] plainAcc = acc.get("plain");
         StringBuilder md = new StringBuilder();
         md.append("**Our experiment**, not a paper's claim. Task: ")
@@ -192,9 +195,10 @@ public final class EveryK implements Experiment {
                 + "(a sweep resumes), so they are not compared here.\n\n");
         md.append("| method | variant | test accuracy (%) | Δ vs full, paired (points) | Δ vs plain, paired | cost / plain (interleaved, CPU) |\n");
         md.append("|---|---|---|---|---|---|\n");
-        md.append(String.format("| plain | plain SGD | %s |  |  | 1.00× |%n", Repro.pct(SweepTable.meanStd(plainAcc))));
+        md.append(String.format("| plain | plain SGD | %s |  |  | 1.00× |%n", Repro.pct(Stats.meanStd(plainAcc))));
         StringBuilder csv = new StringBuilder("method,k,reuse,n,mean_test_accuracy,std_test_accuracy,mean_median_ms_per_step,cost_ratio_sweep,cost_ratio_interleaved\n");
-        csv.append(String.format("plain,1,false,%d,%s,%s,%s,1,1%n", seeds.size(), SweepTable.meanStd(plainAcc)[0], SweepTable.meanStd(plainAcc)[1], plainMs));
+        csv.append(String.format("plain,1,false,%d,%s,%s,%s,1,1%n", seeds.size(), Stats.meanStd(plainAcc).mean(), Stats.meanStd(plainAcc).std(),
+                plainMs));
         Map<String, String> verdictParts = new LinkedHashMap<>();
         for (Variant v : variants) {
             if (v.method().equals("plain")) {
@@ -202,17 +206,17 @@ public final class EveryK implements Experiment {
             }
             double[] a = acc.get(v.id());
             double[] full = acc.get(new Variant(v.method(), 1, false).id());
-            double[] dFull = Repro.pairedDiff(a, full);
-            double[] dPlain = Repro.pairedDiff(a, plainAcc);
-            double sweepRatio = SweepTable.meanStd(ms.get(v.id()))[0] / plainMs;
+            Stats.Paired dFull = Stats.pairedDiff(a, full);
+            Stats.Paired dPlain = Stats.pairedDiff(a, plainAcc);
+            double sweepRatio = Stats.meanStd(ms.get(v.id())).mean() / plainMs;
             double benchRatio = bench.get(v.id()) / bench.get("plain");
             md.append(String.format("| %s | %s | %s | %s | %s | %.2f× |%n", v.method().equals("gr") ? "forward GR" : "SAM", v.label(),
-                    Repro.pct(SweepTable.meanStd(a)), v.k() == 1 ? "" : diff(dFull), diff(dPlain), benchRatio));
-            csv.append(String.format("%s,%d,%s,%d,%s,%s,%s,%s,%s%n", v.method(), v.k(), v.reuse(), seeds.size(), SweepTable.meanStd(a)[0],
-                    SweepTable.meanStd(a)[1], SweepTable.meanStd(ms.get(v.id()))[0], sweepRatio, benchRatio));
+                    Repro.pct(Stats.meanStd(a)), v.k() == 1 ? "" : diff(dFull), diff(dPlain), benchRatio));
+            csv.append(String.format("%s,%d,%s,%d,%s,%s,%s,%s,%s%n", v.method(), v.k(), v.reuse(), seeds.size(), Stats.meanStd(a).mean(),
+                    Stats.meanStd(a).std(), Stats.meanStd(ms.get(v.id())).mean(), sweepRatio, benchRatio));
             if (v.k() == 5 || v.k() == 1) {
                 verdictParts.put(v.id(), String.format("%s %s %+.2f vs plain at %.2f×", v.method(), v.k() == 1 ? "full" : "K=5" + (v.reuse() ? " reuse" : ""),
-                        100 * dPlain[0], benchRatio));
+                        100 * dPlain.mean(), benchRatio));
             }
         }
         md.append("\n± is the standard error of the paired per-seed differences (n = ").append(seeds.size())
@@ -229,8 +233,8 @@ public final class EveryK implements Experiment {
     }
 
     /** A paired difference in points, {@code +x ± se} (no error with one seed). */
-    private static String diff(double[] meanSe) {
-        return String.format("%+.2f", 100 * meanSe[0]) + (Double.isFinite(meanSe[1]) ? String.format(" ± %.2f", 100 * meanSe[1]) : "");
+    private static String diff(Stats.Paired d) {
+        return String.format("%+.2f", 100 * d.mean()) + (Double.isFinite(d.se()) ? String.format(" ± %.2f", 100 * d.se()) : "");
     }
 
     /**
@@ -268,9 +272,9 @@ public final class EveryK implements Experiment {
             }
         }
         Map<String, Double> out = new LinkedHashMap<>();
-        cpu.forEach((k, v) -> out.put(k, Repro.median(v)));
+        cpu.forEach((k, v) -> out.put(k, Stats.median(v)));
         Map<String, Double> wall = new LinkedHashMap<>();
-        times.forEach((k, v) -> wall.put(k, Repro.median(v)));
+        times.forEach((k, v) -> wall.put(k, Stats.median(v)));
         ctx.log().printf("interleaved cost on %s, batch %d, 1 thread: CPU %s, wall %s ms/step%n", model, batch, out, wall);
         return out;
     }

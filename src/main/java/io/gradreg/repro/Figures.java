@@ -5,7 +5,7 @@ import io.gradreg.GradregException;
 import io.gradreg.io.Heatmap;
 import io.gradreg.io.Json;
 import io.gradreg.io.LinePlot;
-import io.gradreg.sweep.SweepTable;
+import io.gradreg.stats.Stats;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -71,9 +71,9 @@ public final class Figures {
         int i = 0;
         for (List<JsonNode> runs : byLr.values()) {
             double[] v = field(runs, field);
-            double[] ms = SweepTable.meanStd(v);
-            m[i] = ms[0];
-            s[i] = ms[1];
+            Stats.MeanStd ms = Stats.meanStd(v);
+            m[i] = ms.mean();
+            s[i] = ms.std();
             for (double x : v) {
                 px.add(lrs[i]);
                 py.add(x);

@@ -1,6 +1,5 @@
 package io.gradreg.repro;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.gradreg.data.Dataset;
 import io.gradreg.data.Synthetic;
 import io.gradreg.engine.DType;
@@ -10,10 +9,15 @@ import io.gradreg.io.Json;
 import io.gradreg.io.LinePlot;
 import io.gradreg.nn.Activation;
 import io.gradreg.nn.Models;
+import io.gradreg.method.SecondOrder;
 import io.gradreg.nn.Net;
+import io.gradreg.stats.Stats;
 import io.gradreg.sweep.Sweep;
 import io.gradreg.sweep.SweepSpec;
 import io.gradreg.sweep.SweepTable;
+import io.gradreg.train.EpochMetrics;
+import io.gradreg.train.RunRecords;
+import io.gradreg.train.RunSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -109,8 +113,8 @@ public final class FloodingVsGr implements Experiment {
                 rows.add(r);
             }
         }
-        double slope = IgrTwoParam.slope(hs, err[0]);
-        double slopeB = IgrTwoParam.slope(hs, err[2]);
+        double slope = Stats.logLogSlope(hs, err[0]);
+        double slopeB = Stats.logLogSlope(hs, err[2]);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("rows", rows);
         json.put("slope_forward", slope);
@@ -150,29 +154,20 @@ public final class FloodingVsGr implements Experiment {
     /** Part (b): full-batch plain GD, flooding and the matching F-GR, through the train command. */
     static Training training(Context ctx) {
         Task t = task(ctx.quick());
-        Map<String, String> base = new LinkedHashMap<>();
-        if (ctx.quick()) {
-            Repro.Data d = Repro.blobs(ctx.out().resolve("data"), t.trainSize(), 256, 20, 4, 1.0);
-            base.put("data", d.train().toString());
-            base.put("test-data", d.test().toString());
-        } else {
-            base.put("data", "mnist");
-            base.put("train-size", String.valueOf(t.trainSize()));
-        }
-        base.put("model", t.model());
-        base.put("batch-size", String.valueOf(t.trainSize()));
-        base.put("epochs", String.valueOf(t.steps()));
-        base.put("eval-every", String.valueOf(t.evalEvery()));
-        base.put("checkpoint-every", String.valueOf(t.evalEvery())); // one step per epoch: a checkpoint (fsynced) per step would dominate
-        base.put("optimizer", "sgd");
-        base.put("lr", String.valueOf(t.lr()));
-        Map<String, Map<String, String>> variants = new LinkedHashMap<>();
-        variants.put("plain", Map.of("method", "plain"));
-        variants.put("flood", Map.of("method", "flood", "flood", String.valueOf(t.level())));
-        variants.put("fgr", Map.of("method", "gr", "second-order", "forward", "gamma", String.valueOf(t.gamma()), "eps", String.valueOf(t.eps())));
+        RunSpec.Data data = ctx.quick() ? Repro.blobs(ctx.out().resolve("data"), t.trainSize(), 256, 20, 4, 1.0).spec()
+                : Protocols.mnist(t.trainSize());
+        RunSpec base = Protocols.fullBatch(Protocols.on(data, t.model()), t.trainSize(), t.steps(), t.evalEvery()).withLr(t.lr());
+        Map<String, RunSpec> variants = variants(base, t);
         Path runsDir = Repro.runsDir(ctx, "flooding-fullbatch");
+        List<SweepSpec.Run> runs = new ArrayList<>();
+        for (Map.Entry<String, RunSpec> v : variants.entrySet()) {
+            for (String seed : t.seeds()) {
+                runs.add(new SweepSpec.Run(runId(v.getKey(), seed), v.getValue().withSeed(Long.parseLong(seed)),
+                        Protocols.labels("variant", v.getKey(), "seed", seed)));
+            }
+        }
         long t0 = System.nanoTime();
-        List<Sweep.Outcome> outcomes = Repro.sweep(SweepSpec.fromFlags("flooding", runsDir, base, variants, Map.of("seed", t.seeds())), ctx);
+        List<Sweep.Outcome> outcomes = Repro.sweep(new SweepSpec("flooding", runsDir, runs), ctx);
         double minutes = (System.nanoTime() - t0) / 60e9;
 
         String setting = String.format("%s, %d training samples, %s, lr h = %s, b = %s, F-GR γ = %s ε = %s, %d steps", t.data(), t.trainSize(), t.model(),
@@ -198,19 +193,19 @@ public final class FloodingVsGr implements Experiment {
             Map<String, double[][]> loss = new LinkedHashMap<>();
             Map<String, Double> mOf = new LinkedHashMap<>();
             for (String v : variants.keySet()) {
-                Path dir = runsDir.resolve(v + "_seed=" + seed);
-                List<JsonNode> m = Repro.metrics(dir);
+                Path dir = runsDir.resolve(runId(v, seed));
+                List<EpochMetrics> m = RunRecords.metrics(dir);
                 double numParams = Json.read(dir.resolve("config.json")).path("parameters").asDouble(Double.NaN);
                 mOf.put(v, numParams);
-                loss.put(v, new double[][] {Repro.column(m, "epoch"), Repro.column(m, "batchLoss")});
-                double[] ev = Repro.column(m, "epoch", Repro::evaluated);
-                double[] rig = Repro.column(m, "rIG", Repro::evaluated);
+                loss.put(v, new double[][] {Repro.column(m, EpochMetrics::epoch), Repro.column(m, EpochMetrics::batchLoss)});
+                double[] ev = Repro.column(m, EpochMetrics::epoch, Repro::evaluated);
+                double[] rig = Repro.column(m, EpochMetrics::rIG, Repro::evaluated);
                 double[] gn = new double[rig.length];
                 for (int i = 0; i < rig.length; i++) {
                     gn[i] = rig[i] * numParams;
                 }
-                double[] lossAt = Repro.column(m, "trainLoss", Repro::evaluated);
-                grad.put(v, new double[][] {ev, gn, rig, lossAt, Repro.column(m, "testAccuracy", Repro::evaluated)});
+                double[] lossAt = Repro.column(m, EpochMetrics::trainLoss, Repro::evaluated);
+                grad.put(v, new double[][] {ev, gn, rig, lossAt, Repro.column(m, EpochMetrics::testAccuracy, Repro::evaluated)});
                 Map<String, String> labels = new LinkedHashMap<>();
                 labels.put("run", v);
                 labels.put("seed", seed);
@@ -288,6 +283,23 @@ public final class FloodingVsGr implements Experiment {
                 + "(flooding's over plain's, by seed: %s; F-GR's: %s)", tracked, t.seeds().size(), String.join(", ", floodRatios),
                 String.join(", ", fgrRatios));
         return new Training(tracks, setting, summary, md.toString());
+    }
+
+    /**
+     * The three runs per seed: plain GD, flooding at the level b, and F-GR with ε = h and γ = h/2
+     * (the flooding pair's −h² H g over two steps).
+     */
+    static Map<String, RunSpec> variants(RunSpec base, Task t) {
+        Map<String, RunSpec> v = new LinkedHashMap<>();
+        v.put("plain", base.withMethodName("plain"));
+        v.put("flood", base.withMethodName("flood").withOptions(o -> o.withFlood(t.level())));
+        v.put("fgr", base.withMethodName("gr").withOptions(o -> o.withSecondOrder(SecondOrder.FORWARD).withGamma(t.gamma()).withEps(t.eps())));
+        return v;
+    }
+
+    /** The directory name of a variant's run with {@code seed}. */
+    static String runId(String variant, String seed) {
+        return variant + "_seed=" + seed;
     }
 
     static String label(String v, Task t) {

@@ -14,6 +14,7 @@ import io.gradreg.method.Plain;
 import io.gradreg.method.SecondOrder;
 import io.gradreg.nn.Models;
 import io.gradreg.nn.Net;
+import io.gradreg.stats.Stats;
 import io.gradreg.train.TrainConfig;
 import io.gradreg.train.Trainer;
 import java.util.ArrayList;
@@ -196,7 +197,7 @@ public final class GrCost implements Experiment {
             }
         }
         Map<String, Double> out = new LinkedHashMap<>();
-        times.forEach((k, v) -> out.put(k, Repro.median(v)));
+        times.forEach((k, v) -> out.put(k, Stats.median(v)));
         ctx.log().printf("cost on %s, batch %d, 1 thread: %s ms/step%n", model, batch, out);
         return out;
     }

@@ -1,14 +1,17 @@
 package io.gradreg.repro;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.gradreg.GradregException;
 import io.gradreg.analysis.RunAnalysis;
 import io.gradreg.io.AtomicFiles;
 import io.gradreg.io.Json;
 import io.gradreg.io.LinePlot;
+import io.gradreg.stats.Stats;
 import io.gradreg.sweep.Sweep;
 import io.gradreg.sweep.SweepSpec;
 import io.gradreg.sweep.SweepTable;
+import io.gradreg.train.EpochMetrics;
+import io.gradreg.train.RunRecords;
+import io.gradreg.train.RunSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,34 +58,54 @@ public final class IgrMnist implements Experiment {
         return new Setup(models, new double[] {0.05, 0.1, 0.2, 0.5, 1.0}, List.of("0", "1", "2"), 5000, 4000, 25);
     }
 
+    /** The training data: the class-balanced MNIST subset (quick: Gaussian blobs, with their own test set). */
+    static RunSpec.Data data(Setup s, Context ctx) {
+        return ctx.quick() ? Repro.blobs(ctx.out().resolve("data"), s.trainSize(), 400, 16, 4, 0.8).spec() : Protocols.mnist(s.trainSize());
+    }
+
+    /**
+     * One run of the protocol: full-batch gradient descent with step h = {@code lr}, no momentum,
+     * until 100 % training accuracy or the step budget, keeping the weights of the evaluated step of
+     * best test accuracy.
+     */
+    static RunSpec run(Setup s, RunSpec.Data data, String model, double lr, long seed) {
+        RunSpec r = Protocols.fullBatch(Protocols.on(data, model), s.trainSize(), s.steps(), s.evalEvery());
+        return r.withEvaluation(r.evaluation().withSaveBest(true).withStopAtTrainAccuracy(1.0)).withLr(lr).withSeed(seed);
+    }
+
+    /** The sweep: every model, then every h, then every seed. */
+    static SweepSpec spec(Setup s, RunSpec.Data data, Path runsDir) {
+        List<SweepSpec.Run> runs = new ArrayList<>();
+        s.models().forEach((w, model) -> {
+            for (double lr : s.lrs()) {
+                for (String seed : s.seeds()) {
+                    runs.add(new SweepSpec.Run(runId(w, lr, seed), run(s, data, model, lr, Long.parseLong(seed)),
+                            Protocols.labels("variant", w, "lr", String.valueOf(lr), "seed", seed)));
+                }
+            }
+        });
+        return new SweepSpec("igr-mnist", runsDir, runs);
+    }
+
+    /** The flags every run shares, as igr-mnist.json records them ({@code run}: any run of the sweep). */
+    static Map<String, String> shared(RunSpec run, boolean quick) {
+        return Protocols.flagsShown(run, "data", quick ? "test-data" : "train-size", "batch-size", "epochs", "eval-every", "checkpoint-every",
+                "optimizer", "save-best", "stop-at-train-accuracy");
+    }
+
+    /** The directory name of the run of model {@code w} with learning rate {@code lr} and {@code seed}. */
+    static String runId(String w, double lr, String seed) {
+        return w + "_lr=" + lr + "_seed=" + seed;
+    }
+
     @Override
     public Report run(Context ctx) {
         boolean q = ctx.quick();
         Setup s = setup(q);
-        Map<String, String> base = new LinkedHashMap<>();
-        if (q) {
-            Repro.Data d = Repro.blobs(ctx.out().resolve("data"), s.trainSize(), 400, 16, 4, 0.8);
-            base.put("data", d.train().toAbsolutePath().toString());
-            base.put("test-data", d.test().toAbsolutePath().toString());
-        } else {
-            base.put("data", "mnist");
-            base.put("train-size", String.valueOf(s.trainSize()));
-        }
-        base.put("batch-size", String.valueOf(s.trainSize()));
-        base.put("epochs", String.valueOf(s.steps()));
-        base.put("eval-every", String.valueOf(s.evalEvery()));
-        base.put("checkpoint-every", String.valueOf(s.evalEvery())); // one step per epoch: a checkpoint (fsynced) per step would dominate
-        base.put("optimizer", "sgd");
-        base.put("save-best", "true");
-        base.put("stop-at-train-accuracy", "1.0");
-        Map<String, Map<String, String>> variants = new LinkedHashMap<>();
-        s.models().forEach((k, m) -> variants.put(k, Map.of("model", m)));
-        Map<String, List<String>> grid = new LinkedHashMap<>();
-        grid.put("lr", java.util.Arrays.stream(s.lrs()).mapToObj(Double::toString).toList());
-        grid.put("seed", s.seeds());
         Path runsDir = Repro.runsDir(ctx, name());
+        SweepSpec spec = spec(s, data(s, ctx), runsDir);
         long t0 = System.nanoTime();
-        List<Sweep.Outcome> outcomes = Repro.sweep(SweepSpec.fromFlags(name(), runsDir, base, variants, grid), ctx);
+        List<Sweep.Outcome> outcomes = Repro.sweep(spec, ctx);
         double sweepMinutes = (System.nanoTime() - t0) / 60e9;
         for (Sweep.Outcome o : outcomes) {
             if (!Files.isRegularFile(o.dir().resolve("analysis-best").resolve("analysis.json"))) {
@@ -96,7 +119,7 @@ public final class IgrMnist implements Experiment {
         for (String w : s.models().keySet()) {
             for (double lr : s.lrs()) {
                 for (String seed : s.seeds()) {
-                    Path dir = runsDir.resolve(w + "_lr=" + lr + "_seed=" + seed);
+                    Path dir = runsDir.resolve(runId(w, lr, seed));
                     Map<String, Object> row = measure(dir, lr);
                     row.put("width", w);
                     row.put("model", s.models().get(w));
@@ -111,7 +134,8 @@ public final class IgrMnist implements Experiment {
             }
         }
         SweepTable.write(ctx.out(), table);
-        Json.writeFile(ctx.out().resolve("igr-mnist.json"), Map.of("base", base, "models", s.models(), "lrs", s.lrs(), "runs", rows));
+        Json.writeFile(ctx.out().resolve("igr-mnist.json"), Map.of("base", shared(spec.runs().get(0).spec(), q), "models", s.models(), "lrs", s.lrs(),
+                "runs", rows));
 
         StringBuilder md = new StringBuilder();
         md.append(String.format("Full-batch gradient descent (`--batch-size` = the %d-sample class-balanced subset, so one step per epoch), no "
@@ -145,9 +169,9 @@ public final class IgrMnist implements Experiment {
             pr.scatter(s.models().get(w) + ", runs", lam, rig).series(s.models().get(w) + ", mean", lamH, perH(lrs, rig));
             pa.series(s.models().get(w) + ", best", lamH, perH(lrs, acc)).series(s.models().get(w) + ", noise σ=" + NOISE_SIGMA, lamH,
                     perH(lrs, noisy));
-            double cr = IgrMnistSgd.spearman(lrs, rig);
-            double ca = IgrMnistSgd.spearman(lrs, acc);
-            double cn = IgrMnistSgd.spearman(lrs, noisy);
+            double cr = Stats.spearman(lrs, rig);
+            double ca = Stats.spearman(lrs, acc);
+            double cn = Stats.spearman(lrs, noisy);
             held += (cr < -0.7 ? 1 : 0) + (ca > 0.7 ? 1 : 0) + (cn > 0.7 ? 1 : 0);
             trends.add(String.format("%s: Spearman with h of R_IG at best %.2f, of best test accuracy %.2f, of accuracy under noise %.2f", s.models().get(w),
                     cr, ca, cn));
@@ -181,19 +205,19 @@ public final class IgrMnist implements Experiment {
 
     /** Best-step numbers from metrics.jsonl (evaluated steps only), landscape numbers from analysis-best/analysis.json. */
     static Map<String, Object> measure(Path dir, double lr) {
-        JsonNode best = null;
+        EpochMetrics best = null;
         double fullTrain = -1;
-        JsonNode last = null;
-        for (JsonNode m : Repro.metrics(dir)) {
+        EpochMetrics last = null;
+        for (EpochMetrics m : RunRecords.metrics(dir)) {
             if (!Repro.evaluated(m)) {
                 continue;
             }
             last = m;
-            if (best == null || m.get("testAccuracy").asDouble() > best.get("testAccuracy").asDouble()) {
+            if (best == null || m.testAccuracy() > best.testAccuracy()) {
                 best = m;
             }
-            if (fullTrain < 0 && m.get("trainAccuracy").asDouble() >= 1.0) {
-                fullTrain = m.get("epoch").asDouble();
+            if (fullTrain < 0 && m.trainAccuracy() >= 1.0) {
+                fullTrain = m.epoch();
             }
         }
         if (best == null) {
@@ -202,7 +226,7 @@ public final class IgrMnist implements Experiment {
         Map<String, Object> row = Repro.atBestEpoch(lr, best);
         Repro.putLandscape(row, dir.resolve("analysis-best"), NOISE_SIGMA);
         row.put("step_full_train_accuracy", fullTrain);
-        row.put("final_train_accuracy", last.get("trainAccuracy").asDouble());
+        row.put("final_train_accuracy", last.trainAccuracy());
         return row;
     }
 

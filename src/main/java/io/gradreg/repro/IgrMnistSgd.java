@@ -1,13 +1,15 @@
 package io.gradreg.repro;
 
-import io.gradreg.analysis.RunAnalysis;
-import io.gradreg.sweep.Sweep;
-import io.gradreg.sweep.SweepSpec;
-import io.gradreg.sweep.SweepTable;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.gradreg.GradregException;
+import io.gradreg.analysis.RunAnalysis;
 import io.gradreg.io.Json;
 import io.gradreg.io.LinePlot;
+import io.gradreg.stats.Stats;
+import io.gradreg.sweep.Sweep;
+import io.gradreg.sweep.SweepSpec;
+import io.gradreg.train.EpochMetrics;
+import io.gradreg.train.RunRecords;
+import io.gradreg.train.RunSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,31 +38,45 @@ public final class IgrMnistSgd implements Experiment {
         return "seed 001, mini-batch SGD in place of the paper's full-batch GD: on an MNIST MLP, larger learning rates h end at smaller R_IG, with higher test accuracy and more robustness to parameter noise";
     }
 
+    /**
+     * The run every h starts from: an MLP on 10,000 class-balanced MNIST samples, SGD without
+     * momentum, 15 epochs of batch 128 (quick: Gaussian blobs, 2 epochs of batch 32).
+     */
+    static RunSpec base(Context ctx) {
+        RunSpec s;
+        if (ctx.quick()) {
+            s = Protocols.on(Repro.blobs(ctx.out().resolve("data"), 400, 400, 16, 4, 0.8).spec(), "mlp:16-32-32-4");
+            return s.withLength(s.length().withEpochs(2).withBatchSize(32));
+        }
+        s = Protocols.on(Protocols.mnist(10_000), "mlp:784-256-256-10");
+        return s.withLength(s.length().withEpochs(15).withBatchSize(128));
+    }
+
+    /** The base's flags as the report and igr-mnist.json show them, in this order. */
+    static Map<String, String> shown(RunSpec base, boolean quick) {
+        return Protocols.flagsShown(base, "data", quick ? "test-data" : "train-size", "model", "epochs", "batch-size");
+    }
+
+    /** The directory name of the run with learning rate {@code lr} and {@code seed}. */
+    static String runId(double lr, String seed) {
+        return "lr=" + lr + "_seed=" + seed;
+    }
+
     @Override
     public Report run(Context ctx) {
         boolean q = ctx.quick();
         double[] lrs = q ? new double[] {0.02, 0.1, 0.5} : new double[] {0.01, 0.02, 0.05, 0.1, 0.2};
         List<String> seeds = q ? List.of("0") : List.of("0", "1");
-        Map<String, String> base = new LinkedHashMap<>();
-        if (q) {
-            Repro.Data d = Repro.blobs(ctx.out().resolve("data"), 400, 400, 16, 4, 0.8);
-            base.put("data", d.train().toAbsolutePath().toString());
-            base.put("test-data", d.test().toAbsolutePath().toString());
-            base.put("model", "mlp:16-32-32-4");
-            base.put("epochs", "2");
-            base.put("batch-size", "32");
-        } else {
-            base.put("data", "mnist");
-            base.put("train-size", "10000");
-            base.put("model", "mlp:784-256-256-10");
-            base.put("epochs", "15");
-            base.put("batch-size", "128");
+        RunSpec base = base(ctx);
+        List<SweepSpec.Run> runs = new ArrayList<>();
+        for (double lr : lrs) {
+            for (String seed : seeds) {
+                runs.add(new SweepSpec.Run(runId(lr, seed), base.withLr(lr).withSeed(Long.parseLong(seed)),
+                        Protocols.labels("lr", String.valueOf(lr), "seed", seed)));
+            }
         }
-        Map<String, List<String>> grid = new LinkedHashMap<>();
-        grid.put("lr", java.util.Arrays.stream(lrs).mapToObj(Double::toString).toList());
-        grid.put("seed", seeds);
         Path runsDir = Repro.runsDir(ctx, name());
-        List<Sweep.Outcome> outcomes = Repro.sweep(SweepSpec.fromFlags(name(), runsDir, base, Map.of(), grid), ctx);
+        List<Sweep.Outcome> outcomes = Repro.sweep(new SweepSpec(name(), runsDir, runs), ctx);
         List<Path> toAnalyze = new ArrayList<>();
         for (Sweep.Outcome o : outcomes) {
             if (!Files.isRegularFile(o.dir().resolve("analysis").resolve("analysis.json"))) {
@@ -87,10 +103,10 @@ public final class IgrMnistSgd implements Experiment {
         }
 
         List<Map<String, Object>> rows = new ArrayList<>();
-        Map<String, double[][]> perLr = new LinkedHashMap<>(); // metric -> [lr][mean, std]
+        Map<String, Stats.MeanStd[]> perLr = new LinkedHashMap<>(); // metric -> per lr, mean ± std over seeds
         String[] metrics = {"best_test_accuracy", "best_epoch", "R_IG_at_best", "lambda", "top_eigenvalue", "noisy_accuracy"};
         for (String m : metrics) {
-            perLr.put(m, new double[lrs.length][]);
+            perLr.put(m, new Stats.MeanStd[lrs.length]);
         }
         for (int i = 0; i < lrs.length; i++) {
             Map<String, double[]> values = new LinkedHashMap<>();
@@ -98,7 +114,7 @@ public final class IgrMnistSgd implements Experiment {
                 values.put(m, new double[seeds.size()]);
             }
             for (int s = 0; s < seeds.size(); s++) {
-                Path dir = runsDir.resolve("lr=" + lrs[i] + "_seed=" + seeds.get(s));
+                Path dir = runsDir.resolve(runId(lrs[i], seeds.get(s)));
                 Map<String, Object> row = measure(dir, lrs[i]);
                 row.put("seed", seeds.get(s));
                 rows.add(row);
@@ -107,19 +123,20 @@ public final class IgrMnistSgd implements Experiment {
                 }
             }
             for (String m : metrics) {
-                perLr.get(m)[i] = SweepTable.meanStd(values.get(m));
+                perLr.get(m)[i] = Stats.meanStd(values.get(m));
             }
         }
-        Json.writeFile(ctx.out().resolve("igr-mnist.json"), Map.of("base", base, "lrs", lrs, "runs", rows));
+        Map<String, String> shown = shown(base, q);
+        Json.writeFile(ctx.out().resolve("igr-mnist.json"), Map.of("base", shown, "lrs", lrs, "runs", rows));
         plot(ctx.out(), lrs, perLr);
-        return report(lrs, seeds.size(), base, perLr);
+        return report(lrs, seeds.size(), shown, perLr);
     }
 
     /** Best-epoch numbers from metrics.jsonl, landscape numbers from analysis.json. */
     static Map<String, Object> measure(Path dir, double lr) {
-        JsonNode best = null;
-        for (JsonNode m : Repro.metrics(dir)) {
-            if (best == null || m.get("testAccuracy").asDouble() > best.get("testAccuracy").asDouble()) {
+        EpochMetrics best = null;
+        for (EpochMetrics m : RunRecords.metrics(dir)) {
+            if (best == null || m.testAccuracy() > best.testAccuracy()) {
                 best = m;
             }
         }
@@ -138,7 +155,7 @@ public final class IgrMnistSgd implements Experiment {
         }
     }
 
-    private static void plot(Path out, double[] lrs, Map<String, double[][]> perLr) {
+    private static void plot(Path out, double[] lrs, Map<String, Stats.MeanStd[]> perLr) {
         LinePlot.titled("R_IG at the epoch of best test accuracy").xLabel("learning rate h").yLabel("R_IG").logX().logY()
                 .series("R_IG", lrs, column(perLr.get("R_IG_at_best"))).write(out.resolve("rig.png"));
         LinePlot.titled("Test accuracy").xLabel("learning rate h").yLabel("accuracy").logX()
@@ -146,49 +163,20 @@ public final class IgrMnistSgd implements Experiment {
                 .series("final weights + noise sigma " + NOISE_SIGMA, lrs, column(perLr.get("noisy_accuracy"))).write(out.resolve("accuracy.png"));
     }
 
-    private static double[] column(double[][] ms) {
+    /** The means. */
+    private static double[] column(Stats.MeanStd[] ms) {
         double[] c = new double[ms.length];
         for (int i = 0; i < ms.length; i++) {
-            c[i] = ms[i][0];
+            c[i] = ms[i].mean();
         }
         return c;
     }
 
-    /** Spearman rank correlation of the means with h, for a monotone-trend verdict. */
-    static double spearman(double[] x, double[] y) {
-        double[] rx = ranks(x);
-        double[] ry = ranks(y);
-        double mx = 0;
-        double my = 0;
-        for (int i = 0; i < x.length; i++) {
-            mx += rx[i] / x.length;
-            my += ry[i] / x.length;
-        }
-        double sxy = 0;
-        double sxx = 0;
-        double syy = 0;
-        for (int i = 0; i < x.length; i++) {
-            sxy += (rx[i] - mx) * (ry[i] - my);
-            sxx += (rx[i] - mx) * (rx[i] - mx);
-            syy += (ry[i] - my) * (ry[i] - my);
-        }
-        return sxy / Math.sqrt(sxx * syy);
-    }
-
-    private static double[] ranks(double[] v) {
-        double[] r = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            for (double w : v) {
-                r[i] += w < v[i] ? 1 : w == v[i] ? 0.5 : 0;
-            }
-        }
-        return r;
-    }
-
-    private static Report report(double[] lrs, int seeds, Map<String, String> base, Map<String, double[][]> perLr) {
-        double rig = spearman(lrs, column(perLr.get("R_IG_at_best")));
-        double acc = spearman(lrs, column(perLr.get("best_test_accuracy")));
-        double noise = spearman(lrs, column(perLr.get("noisy_accuracy")));
+    private static Report report(double[] lrs, int seeds, Map<String, String> base, Map<String, Stats.MeanStd[]> perLr) {
+        // Spearman rank correlation of the means with h, for a monotone-trend verdict
+        double rig = Stats.spearman(lrs, column(perLr.get("R_IG_at_best")));
+        double acc = Stats.spearman(lrs, column(perLr.get("best_test_accuracy")));
+        double noise = Stats.spearman(lrs, column(perLr.get("noisy_accuracy")));
         int held = (rig < -0.7 ? 1 : 0) + (acc > 0.7 ? 1 : 0) + (noise > 0.7 ? 1 : 0);
         String verdict = (held == 3 ? "reproduced" : held == 0 ? "not reproduced" : "partly reproduced") + String.format(
                 ": Spearman correlation with h of R_IG at the best epoch %.2f (expected < 0), of the best test accuracy %.2f (expected > 0), "
@@ -200,14 +188,14 @@ public final class IgrMnistSgd implements Experiment {
                 + "here to fit the time budget, which adds SGD's own implicit regularization.\n\n");
         md.append("| h | best test acc | best epoch | R_IG at best | λ = h·m/4 | top Hessian eigenvalue | acc. under noise |\n|---|---|---|---|---|---|---|\n");
         for (int i = 0; i < lrs.length; i++) {
-            double[] a = perLr.get("best_test_accuracy")[i];
-            double[] e = perLr.get("best_epoch")[i];
-            double[] r = perLr.get("R_IG_at_best")[i];
-            double[] l = perLr.get("lambda")[i];
-            double[] t = perLr.get("top_eigenvalue")[i];
-            double[] n = perLr.get("noisy_accuracy")[i];
-            md.append(String.format("| %s | %.4f ± %.4f | %.1f | %.3e ± %.1e | %.3g | %.3g ± %.2g | %.4f ± %.4f |%n", lrs[i], a[0], a[1], e[0],
-                    r[0], r[1], l[0], t[0], t[1], n[0], n[1]));
+            Stats.MeanStd a = perLr.get("best_test_accuracy")[i];
+            Stats.MeanStd e = perLr.get("best_epoch")[i];
+            Stats.MeanStd r = perLr.get("R_IG_at_best")[i];
+            Stats.MeanStd l = perLr.get("lambda")[i];
+            Stats.MeanStd t = perLr.get("top_eigenvalue")[i];
+            Stats.MeanStd n = perLr.get("noisy_accuracy")[i];
+            md.append(String.format("| %s | %.4f ± %.4f | %.1f | %.3e ± %.1e | %.3g | %.3g ± %.2g | %.4f ± %.4f |%n", lrs[i], a.mean(), a.std(),
+                    e.mean(), r.mean(), r.std(), l.mean(), t.mean(), t.std(), n.mean(), n.std()));
         }
         md.append("\n![R_IG](rig.png) ![accuracy](accuracy.png)\n");
         return new Report(verdict, md.toString());

@@ -13,6 +13,7 @@ import io.gradreg.method.Plain;
 import io.gradreg.method.SecondOrder;
 import io.gradreg.nn.Net;
 import io.gradreg.nn.TwoParam;
+import io.gradreg.stats.Stats;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,8 +85,8 @@ public final class IgrTwoParam implements Experiment {
                 paths.put("modified", modified);
             }
         }
-        double slopePlain = slope(hs, errPlain);
-        double slopeModified = slope(hs, errModified);
+        double slopePlain = Stats.logLogSlope(hs, errPlain);
+        double slopeModified = Stats.logLogSlope(hs, errModified);
         boolean closer = true;
         for (int i = 0; i < hs.length; i++) {
             closer &= errModified[i] < errPlain[i];
@@ -149,23 +150,6 @@ public final class IgrTwoParam implements Experiment {
             path[k + 1] = t;
         }
         return path;
-    }
-
-    /** Least-squares slope of log(err) against log(h). */
-    static double slope(double[] h, double[] err) {
-        double mx = 0;
-        double my = 0;
-        for (int i = 0; i < h.length; i++) {
-            mx += Math.log(h[i]) / h.length;
-            my += Math.log(err[i]) / h.length;
-        }
-        double sxy = 0;
-        double sxx = 0;
-        for (int i = 0; i < h.length; i++) {
-            sxy += (Math.log(h[i]) - mx) * (Math.log(err[i]) - my);
-            sxx += (Math.log(h[i]) - mx) * (Math.log(h[i]) - mx);
-        }
-        return sxy / sxx;
     }
 
     private static void plots(Context ctx, double[] hs, double[] errPlain, double[] errModified, Map<String, double[][]> paths) {

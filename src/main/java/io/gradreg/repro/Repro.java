@@ -1,15 +1,8 @@
 package io.gradreg.repro;
 
-import io.gradreg.analysis.RunAnalysis;
-import io.gradreg.engine.Engine;
-import io.gradreg.train.SavedRunAnalysis;
-import java.io.PrintWriter;
-import io.gradreg.sweep.Launcher;
-import io.gradreg.sweep.Sweep;
-import io.gradreg.sweep.SweepSpec;
-import io.gradreg.sweep.SweepTable;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gradreg.GradregException;
+import io.gradreg.analysis.RunAnalysis;
 import io.gradreg.data.Dataset;
 import io.gradreg.data.Synthetic;
 import io.gradreg.engine.DType;
@@ -17,19 +10,30 @@ import io.gradreg.engine.Engine;
 import io.gradreg.engine.HostArrays;
 import io.gradreg.io.Json;
 import io.gradreg.io.Npz;
-import io.gradreg.sweep.Worker;
+import io.gradreg.stats.Stats;
+import io.gradreg.sweep.Launcher;
+import io.gradreg.sweep.Sweep;
+import io.gradreg.sweep.SweepSpec;
+import io.gradreg.sweep.SweepTable;
+import io.gradreg.train.EpochMetrics;
+import io.gradreg.train.RunRecords;
+import io.gradreg.train.RunSpec;
+import io.gradreg.train.SavedRunAnalysis;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
 
 /**
  * What the sweep-based reproductions share: where their runs live, the synthetic data of
- * {@code --quick}, running a sweep (failures are errors), and reading a run's metrics.jsonl.
+ * {@code --quick}, running a sweep (failures are errors), and reading a run's results
+ * ({@link RunRecords}) into report rows. Their runs are built from {@link Protocols}.
  */
 final class Repro {
     private Repro() {}
@@ -43,7 +47,12 @@ final class Repro {
     }
 
     /** Paths of a training and a test set written as .npz. */
-    record Data(Path train, Path test) {}
+    record Data(Path train, Path test) {
+        /** A run's data: this training set, and this test set beside it. */
+        RunSpec.Data spec() {
+            return RunSpec.Data.of(train.toString()).withTestData(test);
+        }
+    }
 
     /**
      * Gaussian blobs for {@code --quick}: the same task (class means from one seed) for training and
@@ -120,7 +129,7 @@ final class Repro {
         String how = executor;
         if (ran < outcomes.size() && Files.isRegularFile(f)) {
             JsonNode t = Json.read(f);
-            before = value(t, "minutes");
+            before = t.hasNonNull("minutes") ? t.get("minutes").asDouble() : Double.NaN;
             ranBefore = t.path("runs_run").asLong();
             if (ran == 0 && t.hasNonNull("executor")) {
                 how = t.get("executor").asText(); // the recorded time was spent that way, not as this invocation would
@@ -128,7 +137,7 @@ final class Repro {
         }
         double total = before + (ran > 0 ? minutes : 0);
         if (ran > 0) {
-            Map<String, Object> t = new java.util.LinkedHashMap<>();
+            Map<String, Object> t = new LinkedHashMap<>();
             t.put("minutes", total);
             t.put("runs_run", ranBefore + ran);
             t.put("runs", outcomes.size());
@@ -161,7 +170,7 @@ final class Repro {
      */
     static void analyze(Path run, Path weights, RunAnalysis.Options o, Path out, Path log) {
         synchronized (Repro.class) {
-            try (PrintWriter w = new PrintWriter(java.nio.file.Files.newBufferedWriter(log), true)) {
+            try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(log), true)) {
                 Engine.start(1);
                 SavedRunAnalysis.analyze(run, weights, o, out, w);
             } catch (IOException e) {
@@ -176,13 +185,13 @@ final class Repro {
      * An implicit-GR row: the learning rate, and at the epoch of best test accuracy that accuracy,
      * the epoch, R_IG and λ = h·m/4.
      */
-    static Map<String, Object> atBestEpoch(double lr, JsonNode best) {
-        Map<String, Object> row = new java.util.LinkedHashMap<>();
+    static Map<String, Object> atBestEpoch(double lr, EpochMetrics best) {
+        Map<String, Object> row = new LinkedHashMap<>();
         row.put("lr", lr);
-        row.put("best_test_accuracy", best.get("testAccuracy").asDouble());
-        row.put("best_epoch", best.get("epoch").asDouble());
-        row.put("R_IG_at_best", best.get("rIG").asDouble());
-        row.put("lambda", best.get("lambdaIG").asDouble());
+        row.put("best_test_accuracy", best.testAccuracy());
+        row.put("best_epoch", (double) best.epoch()); // a number with a fraction in the saved json, as it always was
+        row.put("R_IG_at_best", best.rIG());
+        row.put("lambda", best.lambdaIG());
         return row;
     }
 
@@ -202,30 +211,14 @@ final class Repro {
         row.put("noisy_accuracy", noisy);
     }
 
-    /** The lines of {@code dir/metrics.jsonl}, one per epoch. */
-    static List<JsonNode> metrics(Path dir) {
-        Path f = dir.resolve("metrics.jsonl");
-        try {
-            List<JsonNode> out = new ArrayList<>();
-            for (String line : Files.readAllLines(f)) {
-                if (!line.isBlank()) {
-                    out.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(line));
-                }
-            }
-            return out;
-        } catch (IOException e) {
-            throw new GradregException(f + ": cannot read: " + e.getMessage());
-        }
-    }
-
-    /** {@code field} of every epoch (NaN where null: an epoch that was not evaluated). */
-    static double[] column(List<JsonNode> epochs, String field) {
-        return epochs.stream().mapToDouble(m -> value(m, field)).toArray();
+    /** {@code field} of every epoch (NaN where the epoch was not evaluated). */
+    static double[] column(List<EpochMetrics> epochs, ToDoubleFunction<EpochMetrics> field) {
+        return epochs.stream().mapToDouble(field).toArray();
     }
 
     /** {@code field} of the epochs that pass {@code keep}. */
-    static double[] column(List<JsonNode> epochs, String field, Predicate<JsonNode> keep) {
-        return epochs.stream().filter(keep).mapToDouble(m -> value(m, field)).toArray();
+    static double[] column(List<EpochMetrics> epochs, ToDoubleFunction<EpochMetrics> field, Predicate<EpochMetrics> keep) {
+        return epochs.stream().filter(keep).mapToDouble(field).toArray();
     }
 
     /**
@@ -233,12 +226,12 @@ final class Repro {
      * number of steps (evaluation and checkpoints excluded). A run's own record of its cost, kept
      * across resumed sweeps whose wall time was not recorded.
      */
-    static double trainingSeconds(List<JsonNode> epochs) {
+    static double trainingSeconds(List<EpochMetrics> epochs) {
         double ms = 0;
         double prev = 0;
-        for (JsonNode m : epochs) {
-            double step = value(m, "step");
-            double t = value(m, "msPerStep");
+        for (EpochMetrics m : epochs) {
+            double step = m.step();
+            double t = m.msPerStep();
             if (Double.isFinite(t)) {
                 ms += t * (step - prev);
             }
@@ -248,59 +241,28 @@ final class Repro {
     }
 
     /** Whether an epoch was evaluated on the full sets (see {@code train --eval-every}). */
-    static boolean evaluated(JsonNode epoch) {
-        return Double.isFinite(value(epoch, "trainLoss"));
+    static boolean evaluated(EpochMetrics epoch) {
+        return Double.isFinite(epoch.trainLoss());
     }
 
-    static double value(JsonNode m, String field) {
-        JsonNode v = m.get(field);
-        return v == null || v.isNull() ? Double.NaN : v.asDouble();
+    /** A finished run's final test accuracy, from its summary.json. */
+    static double finalTestAccuracy(Path dir) {
+        return RunRecords.readSummary(dir).finalTestAccuracy();
     }
 
-    /** A number from a run's summary.json. */
-    static double summary(Path dir, String field) {
-        return value(Json.read(dir.resolve("summary.json")), field);
-    }
-
-    /** A finished run as a {@link SweepTable} row: its labels and the summary.json metrics. */
+    /** A finished run as a {@link SweepTable} row: its labels and the summary.json numbers of {@link SweepTable#METRICS}, in that order. */
     static SweepTable.Row row(Path dir, Map<String, String> labels) {
-        Map<String, Double> values = new java.util.LinkedHashMap<>();
-        for (String m : SweepTable.METRICS) {
-            values.put(m, summary(dir, m));
-        }
+        RunRecords.Summary s = RunRecords.readSummary(dir);
+        Map<String, Double> values = new LinkedHashMap<>();
+        values.put("final_test_accuracy", s.finalTestAccuracy());
+        values.put("best_test_accuracy", s.bestTestAccuracy());
+        values.put("final_train_loss", s.finalTrainLoss());
+        values.put("final_R_IG", s.finalRIG());
         return new SweepTable.Row(labels, values);
     }
 
-    /** The median of the finite values. */
-    static double median(double[] v) {
-        double[] f = java.util.Arrays.stream(v).filter(Double::isFinite).sorted().toArray();
-        if (f.length == 0) {
-            return Double.NaN;
-        }
-        return f.length % 2 == 1 ? f[f.length / 2] : (f[f.length / 2 - 1] + f[f.length / 2]) / 2;
-    }
-
-    /** Mean and standard error of paired differences a[i] − b[i]. */
-    static double[] pairedDiff(double[] a, double[] b) {
-        double[] d = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
-            d[i] = a[i] - b[i];
-        }
-        double[] ms = SweepTable.meanStd(d);
-        return new double[] {ms[0], d.length > 1 ? ms[1] / Math.sqrt(d.length) : Double.NaN};
-    }
-
-    /** How many seeds (indices) have a[i] > b[i]. */
-    static int seedsWon(double[] a, double[] b) {
-        int won = 0;
-        for (int i = 0; i < a.length; i++) {
-            won += a[i] > b[i] ? 1 : 0;
-        }
-        return won;
-    }
-
     /** Accuracy in percent, {@code mean ± std}. */
-    static String pct(double[] meanStd) {
-        return String.format("%.2f ± %.2f", 100 * meanStd[0], 100 * meanStd[1]);
+    static String pct(Stats.MeanStd ms) {
+        return String.format("%.2f ± %.2f", 100 * ms.mean(), 100 * ms.std());
     }
 }

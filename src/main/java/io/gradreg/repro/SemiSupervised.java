@@ -1,9 +1,12 @@
 package io.gradreg.repro;
 
 import io.gradreg.io.AtomicFiles;
+import io.gradreg.stats.Stats;
 import io.gradreg.sweep.Sweep;
 import io.gradreg.sweep.SweepSpec;
-import io.gradreg.sweep.SweepTable;
+import io.gradreg.train.RunSpec;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,35 +34,39 @@ public final class SemiSupervised implements Experiment {
                 + "beats SpectReg on the labeled ones only";
     }
 
-    record Arm(String key, String label, Map<String, String> flags) {}
+    /** One arm: a configuration of small-mnist, with {@code unlabeled} unlabeled inputs for its penalty (0: none). */
+    record Arm(String key, String label, SmallMnist.Variant variant, long unlabeled) {
+        /** The arm's run of small-mnist's protocol {@code base}. */
+        RunSpec spec(RunSpec base) {
+            RunSpec s = variant.spec(base);
+            return unlabeled == 0 ? s : s.withData(s.data().withUnlabeledSize(unlabeled));
+        }
+    }
 
     static List<Arm> arms(boolean quick) {
+        SmallMnist.Variant spectreg = SmallMnist.variant("wd-dropout.spectreg0.03");
+        int unlabeled = quick ? 40 : UNLABELED;
         return List.of(
-                new Arm("wd-dropout.baseline", "no GR", Map.of("method", "plain")),
-                new Arm("wd-dropout.spectreg0.03", "SpectReg 0.03 on the labeled batch", Map.of("method", "spectreg", "lambda", "0.03")),
-                new Arm("wd-dropout.spectreg0.03-unlabeled" + (quick ? 40 : UNLABELED), "SpectReg 0.03 on an unlabeled batch",
-                        Map.of("method", "spectreg", "lambda", "0.03", "unlabeled-size", String.valueOf(quick ? 40 : UNLABELED))));
+                new Arm("wd-dropout.baseline", "no GR", SmallMnist.variant("wd-dropout.baseline"), 0),
+                new Arm(spectreg.key(), "SpectReg 0.03 on the labeled batch", spectreg, 0),
+                new Arm(spectreg.key() + "-unlabeled" + unlabeled, "SpectReg 0.03 on an unlabeled batch", spectreg, unlabeled));
     }
 
     static SweepSpec spec(Context ctx) {
         SweepSpec mnist = SmallMnist.spec(ctx);
+        RunSpec base = SmallMnist.base(ctx);
         int seeds = ctx.quick() ? 2 : SmallMnist.SEEDS;
-        Map<String, Map<String, String>> variants = new LinkedHashMap<>();
+        List<SweepSpec.Run> runs = new ArrayList<>();
         // The unlabeled arm (this experiment's own runs) first, over every seed; then small-mnist's runs
         // it shares, which a small-mnist sweep running beside this one has most likely finished by then.
-        List<Arm> order = new java.util.ArrayList<>(arms(ctx.quick()));
-        order.sort(java.util.Comparator.comparing(a -> !a.flags().containsKey("unlabeled-size"))); // stable: the others keep their order
+        List<Arm> order = new ArrayList<>(arms(ctx.quick()));
+        order.sort(Comparator.comparing(a -> a.unlabeled() == 0)); // stable: the others keep their order
         for (Arm a : order) {
             for (int s = 1; s <= seeds; s++) {
-                Map<String, String> f = new LinkedHashMap<>();
-                f.put("weight-decay", "0.0005");
-                f.put("dropout", "0.5");
-                f.putAll(a.flags());
-                f.put("seed", String.valueOf(s));
-                variants.put(a.key() + "_seed=" + s, f);
+                runs.add(Protocols.variant(SmallMnist.runId(a.key(), s), a.spec(base).withSeed(s)));
             }
         }
-        return SweepSpec.fromFlags("semi-supervised", mnist.out(), SmallMnist.base(ctx), variants, Map.of());
+        return new SweepSpec("semi-supervised", mnist.out(), runs);
     }
 
     @Override
@@ -74,7 +81,7 @@ public final class SemiSupervised implements Experiment {
         for (Arm a : arms) {
             double[] v = new double[seeds];
             for (int s = 1; s <= seeds; s++) {
-                v[s - 1] = Repro.summary(spec.out().resolve(a.key() + "_seed=" + s), "final_test_accuracy");
+                v[s - 1] = Repro.finalTestAccuracy(spec.out().resolve(SmallMnist.runId(a.key(), s)));
             }
             acc.put(a.key(), v);
         }
@@ -91,25 +98,26 @@ public final class SemiSupervised implements Experiment {
         StringBuilder csv = new StringBuilder("arm,n,mean,std,diff_vs_baseline,se_vs_baseline,diff_vs_labeled,se_vs_labeled\n");
         for (Arm a : arms) {
             double[] v = acc.get(a.key());
-            double[] ms = SweepTable.meanStd(v);
-            double[] db = Repro.pairedDiff(v, base);
-            double[] dl = Repro.pairedDiff(v, lab);
+            Stats.MeanStd ms = Stats.meanStd(v);
+            Stats.Paired db = Stats.pairedDiff(v, base);
+            Stats.Paired dl = Stats.pairedDiff(v, lab);
             md.append(String.format("| %s | %s | %s | %s |%n", a.label(), Repro.pct(ms), a == arms.get(0) ? "" : cell(db, v, base),
                     a == arms.get(2) ? cell(dl, v, lab) : ""));
-            csv.append(String.join(",", a.key(), String.valueOf(v.length), String.valueOf(ms[0]), String.valueOf(ms[1]), String.valueOf(db[0]),
-                    String.valueOf(db[1]), String.valueOf(dl[0]), String.valueOf(dl[1]))).append('\n');
+            csv.append(String.join(",", a.key(), String.valueOf(v.length), String.valueOf(ms.mean()), String.valueOf(ms.std()),
+                    String.valueOf(db.mean()), String.valueOf(db.se()), String.valueOf(dl.mean()), String.valueOf(dl.se()))).append('\n');
         }
         AtomicFiles.writeString(ctx.out().resolve("semi-supervised.csv"), csv.toString());
         md.append("\nTime: ").append(Repro.sweepTime(ctx, outcomes, minutes)).append(".\n");
-        double[] d = Repro.pairedDiff(unl, lab);
-        double[] db = Repro.pairedDiff(unl, base);
-        String verdict = (d[0] > 0 && d[0] >= 2 * d[1] ? "supported" : d[0] <= 0 || d[0] < d[1] ? "not supported" : "inconclusive")
+        Stats.Paired d = Stats.pairedDiff(unl, lab);
+        Stats.Paired db = Stats.pairedDiff(unl, base);
+        String verdict = (d.mean() > 0 && d.mean() >= 2 * d.se() ? "supported" : d.mean() <= 0 || d.mean() < d.se() ? "not supported" : "inconclusive")
                 + String.format(" (our experiment, not the paper's): SpectReg on %d unlabeled images vs on the 2000 labeled ones: paired Δ %+.2f ± %.2f "
-                        + "points over %d seeds; vs no GR %+.2f ± %.2f", ctx.quick() ? 40 : UNLABELED, 100 * d[0], 100 * d[1], seeds, 100 * db[0], 100 * db[1]);
+                        + "points over %d seeds; vs no GR %+.2f ± %.2f", ctx.quick() ? 40 : UNLABELED, 100 * d.mean(), 100 * d.se(), seeds,
+                        100 * db.mean(), 100 * db.se());
         return new Report(verdict, md.toString());
     }
 
-    private static String cell(double[] d, double[] a, double[] b) {
-        return String.format("%+.2f ± %.2f (%d/%d)", 100 * d[0], 100 * d[1], Repro.seedsWon(a, b), a.length);
+    private static String cell(Stats.Paired d, double[] a, double[] b) {
+        return String.format("%+.2f ± %.2f (%d/%d)", 100 * d.mean(), 100 * d.se(), Stats.seedsWon(a, b), a.length);
     }
 }

@@ -1,9 +1,16 @@
 package io.gradreg.repro;
 
 import io.gradreg.io.AtomicFiles;
+import io.gradreg.method.InputPenalty;
+import io.gradreg.method.SecondOrder;
+import io.gradreg.stats.Stats;
 import io.gradreg.sweep.Sweep;
 import io.gradreg.sweep.SweepSpec;
-import io.gradreg.sweep.SweepTable;
+import io.gradreg.train.EpochMetrics;
+import io.gradreg.train.OptimizerSpec;
+import io.gradreg.train.RunRecords;
+import io.gradreg.train.RunSpec;
+import io.gradreg.train.Schedule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,30 +28,50 @@ import java.util.Map;
  * which are followed cell by cell ({@link #VARIANTS}).
  */
 public final class SmallMnist implements Experiment {
-    /** One training configuration: a setting (weight decay, dropout, batch norm) and a method. */
-    record Variant(String setting, String method, Map<String, String> flags) {
+    /**
+     * One training configuration: a setting (weight decay, dropout, batch norm) and a method
+     * ({@code plain}, an input penalty with strength λ, or the confidence penalty with strength β).
+     */
+    record Variant(String setting, String method, double weightDecay, double dropout, boolean batchNorm, String methodName,
+            double strength) {
         String key() {
             return setting + "." + method;
         }
+
+        /** The protocol's run {@code base} in this configuration. */
+        RunSpec spec(RunSpec base) {
+            RunSpec s = base.withWeightDecay(weightDecay).withModel(base.model().withDropout(dropout).withBatchNorm(batchNorm))
+                    .withMethodName(methodName);
+            return switch (methodName) {
+                case "plain" -> s;
+                case "confpen" -> s.withOptions(o -> o.withBeta(strength));
+                default -> s.withOptions(o -> o.withLambda(strength));
+            };
+        }
     }
 
-    static final String CONFPEN_BETA = "0.5";
+    static final double CONFPEN_BETA = 0.5;
 
     /** Every configuration, most important first (a partial run then answers the first table). */
     static final List<Variant> VARIANTS = List.of(
-            v("wd0-dropout", "baseline", "0", "0.5", false, "plain", null),
-            v("wd0-dropout", "spectreg0.03", "0", "0.5", false, "spectreg", "0.03"),
-            v("wd-dropout", "baseline", "0.0005", "0.5", false, "plain", null),
-            v("wd-dropout", "spectreg0.03", "0.0005", "0.5", false, "spectreg", "0.03"),
-            v("wd-dropout", "doubleback50", "0.0005", "0.5", false, "doubleback", "50"),
-            v("wd-dropout", "confpen", "0.0005", "0.5", false, "confpen", CONFPEN_BETA),
-            v("wd-plain", "baseline", "0.0005", "0", false, "plain", null),
-            v("wd-plain", "spectreg0.01", "0.0005", "0", false, "spectreg", "0.01"),
-            v("wd-plain", "doubleback50", "0.0005", "0", false, "doubleback", "50"),
-            v("wd-dropout", "spectreg0.01", "0.0005", "0.5", false, "spectreg", "0.01"),
-            v("wd-bn", "baseline", "0.0005", "0", true, "plain", null),
-            v("wd-bn", "spectreg0.001", "0.0005", "0", true, "spectreg", "0.001"),
-            v("wd-bn", "doubleback0.001", "0.0005", "0", true, "doubleback", "0.001"));
+            new Variant("wd0-dropout", "baseline", 0, 0.5, false, "plain", Double.NaN),
+            new Variant("wd0-dropout", "spectreg0.03", 0, 0.5, false, "spectreg", 0.03),
+            new Variant("wd-dropout", "baseline", 0.0005, 0.5, false, "plain", Double.NaN),
+            new Variant("wd-dropout", "spectreg0.03", 0.0005, 0.5, false, "spectreg", 0.03),
+            new Variant("wd-dropout", "doubleback50", 0.0005, 0.5, false, "doubleback", 50),
+            new Variant("wd-dropout", "confpen", 0.0005, 0.5, false, "confpen", CONFPEN_BETA),
+            new Variant("wd-plain", "baseline", 0.0005, 0, false, "plain", Double.NaN),
+            new Variant("wd-plain", "spectreg0.01", 0.0005, 0, false, "spectreg", 0.01),
+            new Variant("wd-plain", "doubleback50", 0.0005, 0, false, "doubleback", 50),
+            new Variant("wd-dropout", "spectreg0.01", 0.0005, 0.5, false, "spectreg", 0.01),
+            new Variant("wd-bn", "baseline", 0.0005, 0, true, "plain", Double.NaN),
+            new Variant("wd-bn", "spectreg0.001", 0.0005, 0, true, "spectreg", 0.001),
+            new Variant("wd-bn", "doubleback0.001", 0.0005, 0, true, "doubleback", 0.001));
+
+    /** The variant called {@code key}. */
+    static Variant variant(String key) {
+        return VARIANTS.stream().filter(v -> v.key().equals(key)).findFirst().orElseThrow();
+    }
 
     /** A table cell: its row and column labels, our variant, and the paper's mean (std) in %. */
     record Cell(String row, String column, String variant, String baseline, double paper, double paperStd, double paperBaseline) {}
@@ -120,68 +147,46 @@ public final class SmallMnist implements Experiment {
                 + "with and without weight decay and with dropout, and beat the confidence penalty";
     }
 
-    private static Variant v(String setting, String method, String wd, String dropout, boolean bn, String m, String strength) {
-        Map<String, String> f = new LinkedHashMap<>();
-        f.put("weight-decay", wd);
-        f.put("dropout", dropout);
-        if (bn) {
-            f.put("batchnorm", "true");
-        }
-        f.put("method", m);
-        if (strength != null) {
-            f.put(m.equals("confpen") ? "beta" : "lambda", strength);
-        }
-        return new Variant(setting, method, f);
+    /** The directory name of a configuration's run with {@code seed}. */
+    static String runId(String key, int seed) {
+        return key + "_seed=" + seed;
     }
 
     /** Seeds 1 … n: tables 1 and 3 over every seed, then table 2's other variants over every seed. */
     static SweepSpec spec(Context ctx) {
-        Map<String, String> base = base(ctx);
+        RunSpec base = base(ctx);
         int seeds = ctx.quick() ? 2 : SEEDS;
-        Map<String, Map<String, String>> variants = new LinkedHashMap<>();
+        List<SweepSpec.Run> runs = new ArrayList<>();
         // Tables 1 and 3 (the first FIRST_GROUP variants) over every seed before table 2's own variants:
         // a run stopped part-way then has whole tables, not every table on fewer seeds.
         for (List<Variant> group : List.of(VARIANTS.subList(0, FIRST_GROUP), VARIANTS.subList(FIRST_GROUP, VARIANTS.size()))) {
             for (int s = 1; s <= seeds; s++) {
                 for (Variant v : group) {
-                    Map<String, String> f = new LinkedHashMap<>(v.flags());
-                    f.put("seed", String.valueOf(s));
-                    variants.put(v.key() + "_seed=" + s, f);
+                    runs.add(Protocols.variant(runId(v.key(), s), v.spec(base).withSeed(s)));
                 }
             }
         }
-        return SweepSpec.fromFlags("small-mnist", Repro.runsDir(ctx, "small-mnist-protocol"), base, variants, Map.of());
+        return new SweepSpec("small-mnist", Repro.runsDir(ctx, "small-mnist-protocol"), runs);
     }
 
-    /** The flags every run of the protocol shares. */
-    static Map<String, String> base(Context ctx) {
-        Map<String, String> base = new LinkedHashMap<>();
-        if (ctx.quick()) {
-            Repro.Data d = Repro.blobs(ctx.out().resolve("data"), 160, 10, 784, 10, 0.15);
-            base.put("data", d.train().toString());
-            base.put("holdout", "60");
-            base.put("train-size", "50");
-            base.put("steps", "8");
-            base.put("batch-size", "10");
-            base.put("eval-every", "1");
-        } else {
-            base.put("data", "mnist");
-            base.put("holdout", "10000");
-            base.put("train-size", "2000");
-            base.put("steps", String.valueOf(STEPS));
-            base.put("batch-size", "50");
-            base.put("eval-every", "50");
-        }
-        base.put("subset", "random");
-        base.put("standardize", "true");
-        base.put("model", "lenet5:002");
-        base.put("optimizer", "adam");
-        base.put("lr", "0.001");
-        base.put("schedule", "step");
-        base.put("weight-decay-on", "weights");
-        base.put("second-order", "exact");
-        base.put("projection", "batch");
-        return base;
+    /**
+     * The run every configuration of the protocol starts from (see {@link #PROTOCOL}): 2000 of the
+     * first 50k training images drawn by the seed, the last 10k as the test set, standardized; their
+     * LeNet; Adam 1e-3 with ×0.1 and ×0.01 at half and three quarters of 10,000 steps of batch 50,
+     * weight decay on weight tensors only; input penalties exact, SpectReg with one projection per batch.
+     */
+    static RunSpec base(Context ctx) {
+        boolean q = ctx.quick();
+        String data = q ? Repro.blobs(ctx.out().resolve("data"), 160, 10, 784, 10, 0.15).train().toString() : "mnist";
+        RunSpec s = RunSpec.of(data, "lenet5:002");
+        return s.withData(s.data().withHoldout(q ? 60 : 10_000).withTrainSize(q ? 50 : 2000).withSubset(RunSpec.Subset.RANDOM)
+                        .withStandardize(true))
+                .withLength(s.length().withSteps(q ? 8 : STEPS).withBatchSize(q ? 10 : 50))
+                .withEvaluation(s.evaluation().withEvalEvery(q ? 1 : 50))
+                .withOptimization(new RunSpec.Optimization(new OptimizerSpec(OptimizerSpec.Kind.ADAM, 0.001, 0, false, 0,
+                        OptimizerSpec.DecayOn.WEIGHTS), Schedule.STEP))
+                .withSecondOrder(SecondOrder.EXACT)
+                .withProjection(InputPenalty.Projection.BATCH);
     }
 
     @Override
@@ -199,9 +204,9 @@ public final class SmallMnist implements Experiment {
         for (Variant v : VARIANTS) {
             double[] ta = new double[seeds];
             for (int s = 1; s <= seeds; s++) {
-                Path dir = spec.out().resolve(v.key() + "_seed=" + s);
-                List<com.fasterxml.jackson.databind.JsonNode> m = Repro.metrics(dir);
-                ta[s - 1] = Repro.value(m.get(m.size() - 1), "trainAccuracy");
+                Path dir = spec.out().resolve(runId(v.key(), s));
+                List<EpochMetrics> m = RunRecords.metrics(dir);
+                ta[s - 1] = m.get(m.size() - 1).trainAccuracy();
                 double sec = Repro.trainingSeconds(m);
                 seconds[run++] = sec;
                 runsCsv.append(String.join(",", v.setting(), v.method(), String.valueOf(s), String.valueOf(acc.get(v.key())[s - 1]),
@@ -232,18 +237,18 @@ public final class SmallMnist implements Experiment {
                     + "|---|---|---|---|---|---|---|---|\n");
             for (Cell c : t.getValue()) {
                 double[] a = acc.get(c.variant());
-                double[] ms = SweepTable.meanStd(a);
+                Stats.MeanStd ms = Stats.meanStd(a);
                 String paired = "";
                 String paperDiff = "";
                 String verdict = "";
-                double[] pd = {Double.NaN, Double.NaN};
+                Stats.Paired pd = new Stats.Paired(Double.NaN, Double.NaN);
                 int won = 0;
                 if (c.baseline() != null) {
                     double[] b = acc.get(c.baseline());
-                    pd = Repro.pairedDiff(a, b);
-                    won = Repro.seedsWon(a, b);
-                    double d = 100 * pd[0];
-                    double se = 100 * pd[1];
+                    pd = Stats.pairedDiff(a, b);
+                    won = Stats.seedsWon(a, b);
+                    double d = 100 * pd.mean();
+                    double se = 100 * pd.se();
                     double pdiff = c.paper() - c.paperBaseline();
                     paired = String.format("%+.2f ± %.2f (%d/%d)", d, se, won, a.length);
                     paperDiff = String.format("%+.2f", pdiff);
@@ -258,9 +263,9 @@ public final class SmallMnist implements Experiment {
                 }
                 String paper = Double.isNaN(c.paperStd()) ? String.format("%.2f", c.paper()) : String.format("%.2f (%.2f)", c.paper(), c.paperStd());
                 md.append(String.format("| %s | %s | %s | %s | %s | %s | %.2f | %s |%n", c.row(), c.column(), Repro.pct(ms), paper, paired, paperDiff,
-                        100 * SweepTable.meanStd(trainAcc.get(c.variant()))[0], verdict));
-                csv.append(String.join(",", "T" + ti, c.row(), c.column(), c.variant(), String.valueOf(a.length), String.valueOf(ms[0]),
-                        String.valueOf(ms[1]), String.valueOf(pd[0]), String.valueOf(pd[1]), String.valueOf(won), String.valueOf(c.paper()),
+                        100 * Stats.meanStd(trainAcc.get(c.variant())).mean(), verdict));
+                csv.append(String.join(",", "T" + ti, c.row(), c.column(), c.variant(), String.valueOf(a.length), String.valueOf(ms.mean()),
+                        String.valueOf(ms.std()), String.valueOf(pd.mean()), String.valueOf(pd.se()), String.valueOf(won), String.valueOf(c.paper()),
                         String.valueOf(c.paperStd()), paperDiff, verdict)).append('\n');
             }
             md.append('\n');
@@ -276,16 +281,16 @@ public final class SmallMnist implements Experiment {
         Cell cp = CONFPEN_CELL;
         md.append("**GR against the confidence penalty** (table 3, paired by seed): ").append(String.join("; ", vsCpText)).append(String.format(
                 ". The confidence penalty's own gain over the baseline is %+.2f points here, %+.2f in the paper.%n%n",
-                100 * Repro.pairedDiff(acc.get(cp.variant()), acc.get(cp.baseline()))[0], cp.paper() - cp.paperBaseline()));
+                100 * Stats.pairedDiff(acc.get(cp.variant()), acc.get(cp.baseline())).mean(), cp.paper() - cp.paperBaseline()));
         md.append(batchNormNote(spec.out(), acc, seeds));
         md.append(earlierRecipe(ctx));
         double hours = java.util.Arrays.stream(seconds).sum() / 3600;
         md.append("Time: ").append(Repro.sweepTime(ctx, outcomes, sweepMinutes)).append(String.format(
                 ". The runs' own step times (runs.csv, evaluation excluded) add up to %.1f h of one-thread training, a median of "
-                        + "%.1f min per run.", hours, Repro.median(seconds) / 60));
+                        + "%.1f min per run.", hours, Stats.median(seconds) / 60));
         if (!ctx.quick()) {
             // the median, not the sum: runs trained beside other jobs on a loaded machine took up to ten times longer
-            double wallHours = seconds.length * Repro.median(seconds) / 3600 / 2;
+            double wallHours = seconds.length * Stats.median(seconds) / 3600 / 2;
             md.append(String.format(" Seeds: %d (the authors ran 10): these %d runs need about %.1f h of wall time with both cores "
                     + "busy (runs × median / 2), and 10 seeds about %.1f h, against the issue's budget of 2 hours for a full run on this "
                     + "2-core machine.", seeds, seconds.length, wallHours, wallHours * 10 / seeds));
@@ -325,10 +330,10 @@ public final class SmallMnist implements Experiment {
                 continue; // the baseline and the confidence penalty itself
             }
             double[] a = acc.get(c.variant());
-            double[] pd = Repro.pairedDiff(a, cpAcc);
-            String verdict = gainVerdict(100 * pd[0], 100 * pd[1]);
-            out.add(new Margin(String.format("%s − CP %+.2f ± %.2f (%d/%d seeds; paper %+.2f): %s", c.column(), 100 * pd[0], 100 * pd[1],
-                    Repro.seedsWon(a, cpAcc), a.length, c.paper() - cp.paper(), verdict), verdict));
+            Stats.Paired pd = Stats.pairedDiff(a, cpAcc);
+            String verdict = gainVerdict(100 * pd.mean(), 100 * pd.se());
+            out.add(new Margin(String.format("%s − CP %+.2f ± %.2f (%d/%d seeds; paper %+.2f): %s", c.column(), 100 * pd.mean(), 100 * pd.se(),
+                    Stats.seedsWon(a, cpAcc), a.length, c.paper() - cp.paper(), verdict), verdict));
         }
         return out;
     }
@@ -343,7 +348,7 @@ public final class SmallMnist implements Experiment {
                 .findFirst().orElseThrow();
         double largest = 0;
         for (int s = 1; s <= seeds; s++) {
-            for (double p : Repro.column(Repro.metrics(runs.resolve(c.variant() + "_seed=" + s)), "penalty")) {
+            for (double p : Repro.column(RunRecords.metrics(runs.resolve(runId(c.variant(), s))), EpochMetrics::penalty)) {
                 largest = Double.isFinite(p) ? Math.max(largest, Math.abs(p)) : largest;
             }
         }
@@ -368,7 +373,7 @@ public final class SmallMnist implements Experiment {
         for (Variant v : VARIANTS) {
             double[] a = new double[seeds];
             for (int s = 1; s <= seeds; s++) {
-                a[s - 1] = Repro.summary(runs.resolve(v.key() + "_seed=" + s), "final_test_accuracy");
+                a[s - 1] = Repro.finalTestAccuracy(runs.resolve(runId(v.key(), s)));
             }
             acc.put(v.key(), a);
         }
@@ -396,22 +401,5 @@ public final class SmallMnist implements Experiment {
             return "(earlier recipe's table unreadable: " + e.getMessage() + ")\n\n";
         }
         return md.append('\n').toString();
-    }
-
-    /** Mean over runs of {@code field} at the evaluated epochs: {x, y} (also used by other reproductions). */
-    static double[][] meanCurve(List<List<com.fasterxml.jackson.databind.JsonNode>> runs, String field) {
-        double[] ep = Repro.column(runs.get(0), "epoch", Repro::evaluated);
-        double[] y = new double[ep.length];
-        for (List<com.fasterxml.jackson.databind.JsonNode> r : runs) {
-            double[] v = Repro.column(r, field, Repro::evaluated);
-            for (int i = 0; i < y.length && i < v.length; i++) {
-                y[i] += v[i] / runs.size();
-            }
-        }
-        return new double[][] {ep, y};
-    }
-
-    static double[] values(List<Double> v) {
-        return v == null ? new double[0] : v.stream().mapToDouble(Double::doubleValue).toArray();
     }
 }

@@ -12,7 +12,7 @@ import io.gradreg.method.SecondOrder;
 import io.gradreg.nn.Activation;
 import io.gradreg.nn.Mlp;
 import io.gradreg.nn.Net;
-import io.gradreg.sweep.SweepTable;
+import io.gradreg.stats.Stats;
 import io.gradreg.train.OptimizerSpec;
 import io.gradreg.train.Schedule;
 import io.gradreg.train.TrainConfig;
@@ -112,8 +112,8 @@ public final class Smoothness implements Experiment {
                 fits.put(l + "/" + i, fit);
                 rows.add(Map.of("lambda", lambdas[l], "seed", seeds[i], "mse", mse[l][i], "seconds", r.get("seconds").asDouble()));
             }
-            double[] ms = SweepTable.meanStd(mse[l]);
-            ctx.log().printf("lambda %-6s MSE to sin(5x) %.3e ± %.1e%n", lambdas[l], ms[0], ms[1]);
+            Stats.MeanStd ms = Stats.meanStd(mse[l]);
+            ctx.log().printf("lambda %-6s MSE to sin(5x) %.3e ± %.1e%n", lambdas[l], ms.mean(), ms.std());
             ctx.log().flush();
         }
         double minutes = (System.nanoTime() - t0) / 60e9;
@@ -125,9 +125,9 @@ public final class Smoothness implements Experiment {
         double[] ratioHi = new double[lambdas.length];
         int better = 0;
         for (int l = 0; l < lambdas.length; l++) {
-            double[] ms = SweepTable.meanStd(mse[l]);
-            mean[l] = ms[0];
-            std[l] = ms[1];
+            Stats.MeanStd ms = Stats.meanStd(mse[l]);
+            mean[l] = ms.mean();
+            std[l] = ms.std();
             // per-seed ratio to λ = 0 on the same data and initialisation (paired)
             double[] r = new double[seeds.length];
             for (int i = 0; i < seeds.length; i++) {

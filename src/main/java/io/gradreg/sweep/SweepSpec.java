@@ -43,18 +43,6 @@ public record SweepSpec(String name, Path out, List<Run> runs) {
     /** Flags a sweep sets itself, per run. */
     private static final List<String> SET_BY_SWEEP = List.of("out", "resume", "threads", "world-size");
 
-    /**
-     * A sweep from flag maps, as a YAML file gives them (keys without the dashes): used by the
-     * reproductions until they build their runs as {@link RunSpec}s.
-     */
-    public static SweepSpec fromFlags(String name, Path out, Map<String, String> base, Map<String, Map<String, String>> variants,
-            Map<String, List<String>> grid) {
-        for (Map<String, ?> m : allFlags(base, variants, grid)) {
-            requireTrainFlags(m.keySet(), name);
-        }
-        return new SweepSpec(name, out, expand(base, variants, grid, name));
-    }
-
     /** Reads a YAML spec; errors name the file and the problem. */
     public static SweepSpec read(Path file) {
         if (!Files.isRegularFile(file)) {

@@ -3,6 +3,7 @@ package io.gradreg.sweep;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gradreg.io.AtomicFiles;
 import io.gradreg.io.Json;
+import io.gradreg.stats.Stats;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,17 +67,10 @@ public final class SweepTable {
         return out;
     }
 
-    /** Mean and sample standard deviation (0 for a single value). */
+    /** Mean and sample standard deviation (0 for a single value), as {mean, std}: {@link Stats#meanStd}. */
     public static double[] meanStd(double[] v) {
-        double mean = 0;
-        for (double x : v) {
-            mean += x / v.length;
-        }
-        double ss = 0;
-        for (double x : v) {
-            ss += (x - mean) * (x - mean);
-        }
-        return new double[] {mean, v.length > 1 ? Math.sqrt(ss / (v.length - 1)) : 0};
+        Stats.MeanStd ms = Stats.meanStd(v);
+        return new double[] {ms.mean(), ms.std()};
     }
 
     /**

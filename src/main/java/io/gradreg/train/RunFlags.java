@@ -5,6 +5,7 @@ import io.gradreg.GradregException;
 import io.gradreg.data.Cifar;
 import io.gradreg.engine.DType;
 import io.gradreg.io.Json;
+import io.gradreg.method.Every;
 import io.gradreg.method.InputPenalty;
 import io.gradreg.method.Methods;
 import io.gradreg.method.PerturbationFilter;
@@ -82,7 +83,8 @@ public final class RunFlags {
     String method = "plain";
     @Option(names = "--second-order", defaultValue = "forward", description = "exact | forward | backward | central (default: ${DEFAULT-VALUE})")
     String secondOrder = "forward";
-    @Option(names = "--gamma", description = "GR strength (default 0.1); esam: the fraction of the batch the second pass uses (default 0.5)")
+    @Option(names = "--gamma", description = "GR strength (default 0.1); esam: the fraction of the batch the second pass uses (default 0.5); "
+            + "wsam: the sharpness term's weight is gamma / (1 - gamma), gamma in [0, 1) (default 0.9)")
     Double gamma;
     @Option(names = "--eps", defaultValue = "0.01", description = "GR finite-difference step (default: ${DEFAULT-VALUE})")
     double eps = 0.01;
@@ -94,16 +96,28 @@ public final class RunFlags {
     double eta = 0.01;
     @Option(names = "--flood", defaultValue = "0.05", description = "flood level b (default: ${DEFAULT-VALUE})")
     double flood = 0.05;
-    @Option(names = "--lambda", defaultValue = "0.01", description = "input-penalty strength (default: ${DEFAULT-VALUE})")
-    double lambda = 0.01;
+    @Option(names = "--lambda", description = "input-penalty strength (default 0.01); fsam: the coefficient of the moving average of g, "
+            + "m = lambda m + (1 - lambda) g (default 0.6)")
+    Double lambda;
     @Option(names = "--delta", defaultValue = "0.01", description = "input-space finite-difference step (default: ${DEFAULT-VALUE})")
     double delta = 0.01;
     @Option(names = "--beta", description = "confidence-penalty strength (default 0.1); esam: the probability a tensor joins the ascent (default 0.6)")
     Double beta;
-    @Option(names = "--alpha", description = "gsam: weight of the part of g orthogonal to the perturbed gradient (default 0.1); gnp: alpha = lambda / r (1 is SAM with rho = r; required)")
+    @Option(names = "--alpha", description = "gsam: weight of the part of g orthogonal to the perturbed gradient (default 0.1); gnp: alpha = lambda / r (1 is SAM with rho = r; required); "
+            + "--reuse looksam: the weight of the kept g_v between full steps (default 0.7)")
     Double alpha;
     @Option(names = "--r", defaultValue = "0.05", description = "gnp: the radius of the ascent (default: ${DEFAULT-VALUE})")
     double r = 0.05;
+    @Option(names = "--sigma", defaultValue = "1", description = "fsam: the weight of the moving average taken off the ascent, g - sigma m (default: ${DEFAULT-VALUE})")
+    double sigma = 1;
+    @Option(names = "--wsam-form", defaultValue = "decoupled",
+            description = "wsam: decoupled (the optimizer steps with g, the sharpness term is applied outside it, as its authors' default) | combined "
+                    + "(d = (1 - a) g + a g_s to the optimizer) (default: ${DEFAULT-VALUE})")
+    String wsamForm = "decoupled";
+    @Option(names = "--sam-group", defaultValue = "0", paramLabel = "M",
+            description = "m-sharpness for sam, asam and gr (forward): each group of M consecutive samples of a worker's part of the batch takes "
+                    + "its own ascent; the last group of a part is shorter when M does not divide it (0 = off, the whole batch)")
+    int samGroup;
     @Option(names = "--perturb-only", defaultValue = "all",
             description = "sam, asam, gr: which tensors the ascent moves: all | norm (normalization layers: SAM-ON) | no-norm | weights (2+ dims); "
                     + "the update still moves every parameter (default: ${DEFAULT-VALUE})")
@@ -121,8 +135,10 @@ public final class RunFlags {
     @Option(names = "--every", defaultValue = "1",
             description = "run the method's extra passes on every K-th step only, plain steps between (default: ${DEFAULT-VALUE})")
     int every = 1;
-    @Option(names = "--reuse", description = "with --every K: between full steps, add the last full step's regularization component d - g to the plain gradient")
-    boolean reuse;
+    @Option(names = "--reuse", arity = "0..1", fallbackValue = "difference", paramLabel = "MODE",
+            description = "with --every K, between full steps: difference (the default of a bare --reuse: g + the last full step's d - g) | "
+                    + "looksam (g + alpha (||g|| / ||g_v||) g_v per tensor, g_v the part of the last full step's d orthogonal to g)")
+    String reuse;
     @Option(names = "--clip-grad-norm", defaultValue = "0",
             description = "clip the final update direction (after the method, before the optimizer) to this total 2-norm, as PyTorch's clip_grad_norm_; 0 = off (default: ${DEFAULT-VALUE})")
     double clipGradNorm;
@@ -219,12 +235,16 @@ public final class RunFlags {
         if (method.equalsIgnoreCase("gnp") && alpha == null) {
             throw new GradregException("gnp needs --alpha (alpha = lambda / r for the penalty lambda * ||grad L||; 1 is SAM with rho = r)");
         }
-        Methods.Options o = new Methods.Options(SecondOrder.parse(secondOrder), gamma != null ? gamma : esam ? 0.5 : 0.1, eps, normalized, rho,
-                eta, flood, lambda, delta, beta != null ? beta : esam ? 0.6 : 0.1, projections, InputPenalty.Projection.parse(projection),
-                alpha != null ? alpha : 0.1, r, PerturbationFilter.parse(perturbOnly));
+        Every.Reuse reuseMode = reuse == null ? Every.Reuse.NONE : Every.Reuse.parse(reuse);
+        double gammaOrDefault = gamma != null ? gamma : esam ? 0.5 : method.equalsIgnoreCase("wsam") ? 0.9 : 0.1;
+        double lambdaOrDefault = lambda != null ? lambda : method.equalsIgnoreCase("fsam") ? 0.6 : 0.01;
+        double alphaOrDefault = alpha != null ? alpha : reuseMode == Every.Reuse.LOOKSAM ? 0.7 : 0.1;
+        Methods.Options o = new Methods.Options(SecondOrder.parse(secondOrder), gammaOrDefault, eps, normalized, rho, eta, flood, lambdaOrDefault,
+                delta, beta != null ? beta : esam ? 0.6 : 0.1, projections, InputPenalty.Projection.parse(projection), alphaOrDefault, r,
+                PerturbationFilter.parse(perturbOnly), sigma, samGroup, parseWsamForm(wsamForm));
         RunSpec.Schedules sch = new RunSpec.Schedules(StrengthSchedule.parse("--rho-schedule", rhoSchedule),
                 StrengthSchedule.parse("--gamma-schedule", gammaSchedule), StrengthSchedule.parse("--lambda-schedule", lambdaSchedule));
-        RunSpec.MethodSpec ms = new RunSpec.MethodSpec(method, o, sch, every, reuse, clipGradNorm);
+        RunSpec.MethodSpec ms = new RunSpec.MethodSpec(method, o, sch, every, reuseMode, clipGradNorm);
         ms.build(); // the method's own checks come before the run's
         OptimizerSpec opt = new OptimizerSpec(OptimizerSpec.parseKind(optimizer), lr, momentum, nesterov, weightDecay,
                 OptimizerSpec.DecayOn.parse(weightDecayOn));
@@ -272,13 +292,16 @@ public final class RunFlags {
         f.alpha = o.alpha();
         f.r = o.r();
         f.perturbOnly = o.perturbOnly().toString();
+        f.sigma = o.sigma();
+        f.samGroup = o.samGroup();
+        f.wsamForm = o.wsamDecoupled() ? "decoupled" : "combined";
         f.projections = o.projections();
         f.projection = o.projection().name().toLowerCase();
         f.rhoSchedule = ms.schedules().rho().toString();
         f.gammaSchedule = ms.schedules().gamma().toString();
         f.lambdaSchedule = ms.schedules().lambda().toString();
         f.every = ms.every();
-        f.reuse = ms.reuse();
+        f.reuse = ms.reuse() == Every.Reuse.NONE ? null : ms.reuse().toString();
         f.clipGradNorm = ms.clipGradNorm();
         OptimizerSpec opt = s.optimization().optimizer();
         f.optimizer = opt.kind().name().toLowerCase();
@@ -406,6 +429,13 @@ public final class RunFlags {
         }
         Map<String, String> out = new LinkedHashMap<>();
         saved.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        // --reuse was a switch, stored "true" or "false", before it took a mode: read as its mode.
+        String reuse = out.get("--reuse");
+        if ("true".equals(reuse)) {
+            out.put("--reuse", Every.Reuse.DIFFERENCE.toString());
+        } else if ("false".equals(reuse)) {
+            out.remove("--reuse");
+        }
         return out;
     }
 
@@ -469,6 +499,15 @@ public final class RunFlags {
             throw new GradregException(config + ": cannot resume: " + e.getMessage().lines().findFirst().orElse(""));
         }
         return f;
+    }
+
+    /** {@code decoupled} (true) or {@code combined} (false). */
+    private static boolean parseWsamForm(String s) {
+        return switch (s.trim().toLowerCase()) {
+            case "decoupled" -> true;
+            case "combined" -> false;
+            default -> throw new GradregException("--wsam-form: unknown form '" + s + "': expected decoupled or combined");
+        };
     }
 
     private static String normalize(String name, Object v) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gradreg.cli.Main;
 import io.gradreg.io.Json;
+import io.gradreg.train.RunRecords;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -44,7 +45,7 @@ class CifarGrQuickTest {
         Map<String, String> expectedSecondOrder = Map.of("F-GR", "forward", "B-GR", "backward", "DB", "exact");
         for (Map<String, String> r : rows) {
             Path dir = tmp.resolve("runs").resolve(r.get("config") + "_seed=0");
-            assertEquals(Repro.summary(dir, "final_test_accuracy"), Double.parseDouble(r.get("mean_test_accuracy")), 0.0);
+            assertEquals(RunRecords.readSummary(dir).finalTestAccuracy(), Double.parseDouble(r.get("mean_test_accuracy")), 0.0);
             JsonNode s = Json.read(dir.resolve("config.json")).get("settings");
             Map<String, String> protocol = new HashMap<>(Map.of("--model", "wrn:10-1", "--augment", "crop-flip", "--optimizer", "sgd",
                     "--momentum", "0.9", "--lr", "0.1", "--schedule", "cosine", "--weight-decay", "1.0E-4", "--batch-size", "8"));

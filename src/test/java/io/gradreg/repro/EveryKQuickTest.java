@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.gradreg.cli.Main;
 import io.gradreg.io.Json;
+import io.gradreg.train.RunRecords;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -33,8 +34,7 @@ class EveryKQuickTest {
             String id = r.get("method").equals("plain") ? "plain"
                     : r.get("method") + "_k=" + r.get("k") + (r.get("reuse").equals("true") ? "_reuse" : "");
             Path run = tmp.resolve("runs").resolve(id + "_seed=0");
-            assertEquals(Json.read(run.resolve("summary.json")).get("final_test_accuracy").asDouble(),
-                    Double.parseDouble(r.get("mean_test_accuracy")), 1e-12, id);
+            assertEquals(RunRecords.readSummary(run).finalTestAccuracy(), Double.parseDouble(r.get("mean_test_accuracy")), 1e-12, id);
             String cmd = Json.read(run.resolve("config.json")).get("command").asText();
             int k = Integer.parseInt(r.get("k"));
             assertTrue(cmd.contains(" --every " + k + " "), cmd);

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gradreg.cli.Main;
 import io.gradreg.io.Json;
+import io.gradreg.train.EpochMetrics;
+import io.gradreg.train.RunRecords;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -85,10 +87,10 @@ class ReproduceQuickTest {
             int seed = Integer.parseInt(r.get("seed"));
             double acc = Double.parseDouble(r.get("final_test_accuracy"));
             Path dir = tmp.resolve("runs").resolve(key + "_seed=" + seed);
-            assertEquals(Json.read(dir.resolve("summary.json")).get("final_test_accuracy").asDouble(), acc, 0);
+            assertEquals(RunRecords.readSummary(dir).finalTestAccuracy(), acc, 0);
             byVariant.computeIfAbsent(key, k -> new double[2])[seed - 1] = acc;
             double sec = Double.parseDouble(r.get("training_seconds"));
-            assertEquals(Repro.trainingSeconds(Repro.metrics(dir)), sec, 5e-4, r.toString());
+            assertEquals(Repro.trainingSeconds(RunRecords.metrics(dir)), sec, 5e-4, r.toString());
             totalSeconds += sec;
         }
         assertTrue(totalSeconds > 0, "the runs' step times add up");
@@ -142,8 +144,7 @@ class ReproduceQuickTest {
         double[][] acc = new double[3][2];
         for (int a = 0; a < 3; a++) {
             for (int s = 1; s <= 2; s++) {
-                acc[a][s - 1] = Json.read(tmp.resolve("runs").resolve(arms.get(a).get("arm") + "_seed=" + s).resolve("summary.json"))
-                        .get("final_test_accuracy").asDouble();
+                acc[a][s - 1] = RunRecords.readSummary(tmp.resolve("runs").resolve(arms.get(a).get("arm") + "_seed=" + s)).finalTestAccuracy();
             }
             assertEquals((acc[a][0] + acc[a][1]) / 2, Double.parseDouble(arms.get(a).get("mean")), 1e-12);
         }
@@ -225,16 +226,12 @@ class ReproduceQuickTest {
         List<Map<String, String>> runs = csv(tmp.resolve("runs.csv"));
         assertEquals(List.of("plain", "flood", "fgr"), runs.stream().map(r -> r.get("run")).toList());
         // Full batch: one step per epoch. Above the flood level flooding is plain GD step for step: the first epoch agrees exactly.
-        String plain = Files.readAllLines(tmp.resolve("runs/plain_seed=0/metrics.jsonl")).get(0);
-        String flood = Files.readAllLines(tmp.resolve("runs/flood_seed=0/metrics.jsonl")).get(0);
-        JsonNode p = Json.read(Files.writeString(tmp.resolve("p.json"), plain));
-        JsonNode f = Json.read(Files.writeString(tmp.resolve("f.json"), flood));
-        assertTrue(p.get("batchLoss").asDouble() > 0.3, plain);
-        assertEquals(p.get("batchLoss").asDouble(), f.get("batchLoss").asDouble(), 0, "step 1 of flooding is a plain GD step");
+        EpochMetrics plain = RunRecords.metrics(tmp.resolve("runs/plain_seed=0")).get(0);
+        List<EpochMetrics> flood = RunRecords.metrics(tmp.resolve("runs/flood_seed=0"));
+        assertTrue(plain.batchLoss() > 0.3, plain.toString());
+        assertEquals(plain.batchLoss(), flood.get(0).batchLoss(), 0, "step 1 of flooding is a plain GD step");
         // Flooding holds the loss near b = 0.3 once it gets there; plain GD goes below.
-        List<String> fl = Files.readAllLines(tmp.resolve("runs/flood_seed=0/metrics.jsonl"));
-        double lastFlood = Json.read(Files.writeString(tmp.resolve("l.json"), fl.get(fl.size() - 1))).get("batchLoss").asDouble();
-        assertEquals(0.3, lastFlood, 0.1);
+        assertEquals(0.3, flood.get(flood.size() - 1).batchLoss(), 0.1);
         assertTrue(Files.readString(tmp.resolve("results.md")).contains("Log-log slope"));
     }
 }

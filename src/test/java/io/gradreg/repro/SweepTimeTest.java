@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.gradreg.sweep.Sweep;
 import io.gradreg.sweep.SweepSpec;
+import io.gradreg.train.EpochMetrics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -45,13 +46,15 @@ class SweepTimeTest {
                 Repro.sweepTime(fresh, outcomes(0, 5), 0.1, "1 worker processes"));
     }
 
+    /** An epoch that ends at {@code step} with a mean step time of {@code ms} (NaN: not recorded). */
+    private static EpochMetrics epoch(int epoch, long step, double ms) {
+        double n = Double.NaN;
+        return new EpochMetrics(epoch, step, 0.1, n, n, n, n, n, n, n, n, n, ms);
+    }
+
     @Test
-    void trainingSecondsWeighEachEpochsStepTimeByItsSteps() throws Exception {
-        com.fasterxml.jackson.databind.ObjectMapper om = new com.fasterxml.jackson.databind.ObjectMapper();
-        List<com.fasterxml.jackson.databind.JsonNode> m = List.of(
-                om.readTree("{\"step\":40,\"msPerStep\":10.0}"),
-                om.readTree("{\"step\":80,\"msPerStep\":null}"),
-                om.readTree("{\"step\":100,\"msPerStep\":50.0}"));
+    void trainingSecondsWeighEachEpochsStepTimeByItsSteps() {
+        List<EpochMetrics> m = List.of(epoch(1, 40, 10.0), epoch(2, 80, Double.NaN), epoch(3, 100, 50.0));
         // 40 steps at 10 ms, 40 unknown (not counted), 20 at 50 ms
         assertEquals(1.4, Repro.trainingSeconds(m), 1e-12);
     }
