@@ -49,7 +49,29 @@ public final class Bench {
      * gradreg's time over PyTorch's.
      */
     public record Timing(String model, int batch, String method, double medianMs, double ratioToPlain, double gflops, double peakFraction,
-            String threads, double peerMs, String peerConfig, double ratioToPeer) {}
+            String threads, double peerMs, String peerConfig, double ratioToPeer, double[] repeatsMs, double[] peerRepeatsMs,
+            double[] ratiosToPeer) {
+        /** The spread of gradreg's per-repeat ratios to the peer: [min, max] (NaN without a peer). */
+        public double[] ratioSpread() {
+            if (ratiosToPeer.length == 0) {
+                return new double[] {Double.NaN, Double.NaN};
+            }
+            return new double[] {Arrays.stream(ratiosToPeer).min().getAsDouble(), Arrays.stream(ratiosToPeer).max().getAsDouble()};
+        }
+
+        /**
+         * What the repeats let one claim about gradreg against the peer: "faster" or "slower" when every
+         * repeat's ratio lies on that side of 1 (the spread is smaller than the difference), else "within
+         * the spread"; "" without a peer.
+         */
+        public String verdict() {
+            double[] r = ratioSpread();
+            if (Double.isNaN(r[0])) {
+                return "";
+            }
+            return r[1] < 1 ? "faster" : r[0] > 1 ? "slower" : "within the spread";
+        }
+    }
 
     /** The float32 matmul peak: best GFLOP/s over n×n products, with the OpenBLAS thread count and n that reached it. */
     public record Peak(double gflops, int threads, int n, Map<Integer, Double> byThreads) {}
@@ -165,38 +187,58 @@ public final class Bench {
 
     /**
      * Times every method on every workload; with a {@code peer}, PyTorch times each cell right after
-     * gradreg, so both sides of a ratio see the same machine load.
+     * gradreg, so both sides of a ratio see the same machine load. With {@code repeats} > 1 the whole
+     * table is timed that many times in interleaved rounds, and each cell reports the median of its
+     * rounds (and the rounds themselves, for their spread).
      */
     public static List<Timing> run(List<Workload> workloads, Map<String, Method> methods, int warmup, int steps, double peak,
-            java.io.PrintWriter log, Peer peer) throws java.io.IOException {
+            java.io.PrintWriter log, Peer peer, int repeats) throws java.io.IOException {
+        Map<String, double[]> ms = new LinkedHashMap<>();
+        Map<String, double[]> peerMs = new LinkedHashMap<>();
+        Map<String, String> peerConfig = new LinkedHashMap<>();
+        Map<String, String> threads = new LinkedHashMap<>();
+        for (int r = 0; r < repeats; r++) {
+            for (Workload w : workloads) {
+                for (var m : methods.entrySet()) {
+                    String key = w.model() + "|" + m.getKey();
+                    ms.computeIfAbsent(key, k -> new double[repeats])[r] = medianStepMs(w, m.getValue(), warmup, steps);
+                    threads.put(key, Engine.describeThreads());
+                    var p = peer == null ? null : peer.time(w, m.getValue(), steps, warmup);
+                    peerMs.computeIfAbsent(key, k -> new double[repeats])[r] = p == null ? Double.NaN : p.get("ms").asDouble();
+                    if (p != null) {
+                        peerConfig.put(key, p.get("config").asText());
+                    }
+                    log.printf("%s%-22s b%-4d %-19s %8.2f ms", repeats > 1 ? "round " + (r + 1) + "/" + repeats + "  " : "", w.model(), w.batch(),
+                            m.getKey(), ms.get(key)[r]);
+                    if (p != null) {
+                        log.printf("  | PyTorch %8.2f ms (%s)  gradreg/PyTorch %5.2fx", peerMs.get(key)[r], peerConfig.get(key),
+                                ms.get(key)[r] / peerMs.get(key)[r]);
+                    }
+                    log.println();
+                    log.flush();
+                }
+            }
+        }
         List<Timing> out = new ArrayList<>();
         for (Workload w : workloads) {
-            double plain = Double.NaN;
-            for (var m : methods.entrySet()) {
-                double ms = medianStepMs(w, m.getValue(), warmup, steps);
-                String threads = Engine.describeThreads();
-                var p = peer == null ? null : peer.time(w, m.getValue(), steps, warmup);
-                double peerMs = p == null ? Double.NaN : p.get("ms").asDouble();
-                String peerConfig = p == null ? "" : p.get("config").asText();
-                if (m.getKey().equals("plain")) {
-                    plain = ms;
+            double plain = median(ms.get(w.model() + "|plain"));
+            for (String method : methods.keySet()) {
+                String key = w.model() + "|" + method;
+                double med = median(ms.get(key));
+                double pm = peer == null ? Double.NaN : median(peerMs.get(key));
+                double flops = w.plainStepFlops() * w.batch() * plainSteps(method);
+                double gflops = flops / (med / 1e3) / 1e9;
+                double[] ratios = new double[peer == null ? 0 : repeats];
+                for (int r = 0; r < ratios.length; r++) {
+                    ratios[r] = ms.get(key)[r] / peerMs.get(key)[r];
                 }
-                double flops = w.plainStepFlops() * w.batch() * plainSteps(m.getKey());
-                double gflops = flops / (ms / 1e3) / 1e9;
-                Timing t = new Timing(w.model(), w.batch(), m.getKey(), ms, ms / plain, gflops, gflops / peak, threads, peerMs, peerConfig,
-                        ms / peerMs);
-                out.add(t);
-                log.printf("%-22s b%-4d %-19s %8.2f ms  %5.2fx plain  %6.1f GFLOP/s  %4.0f%% of peak", w.model(), w.batch(), m.getKey(),
-                        ms, t.ratioToPlain(), gflops, 100 * t.peakFraction());
-                if (p != null) {
-                    log.printf("  | PyTorch %8.2f ms (%s)  gradreg/PyTorch %5.2fx", peerMs, peerConfig, t.ratioToPeer());
-                }
-                log.println();
-                log.flush();
+                out.add(new Timing(w.model(), w.batch(), method, med, med / plain, gflops, gflops / peak, threads.get(key), pm,
+                        peerConfig.getOrDefault(key, ""), peer == null ? Double.NaN : median(ratios), ms.get(key), peerMs.get(key), ratios));
             }
         }
         return out;
     }
+
 
     /**
      * Median step ms of {@code method} on {@code w} under each thread configuration "BxI" (OpenBLAS x libtorch

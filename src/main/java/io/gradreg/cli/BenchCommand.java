@@ -40,6 +40,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--peer", description = "also time the same steps in PyTorch (bench/torch_peer.py, needs a python3 that imports torch), "
             + "cell by cell right after gradreg's, and print gradreg ms, PyTorch ms and their ratio")
     boolean peer;
+    @Option(names = "--repeat", defaultValue = "1",
+            description = "time the whole table R times in interleaved rounds and report each cell's median and spread (default: ${DEFAULT-VALUE})")
+    int repeat;
     @Option(names = "--thread-configs", split = ",", description = "instead: step ms per OpenBLAS x intra-op thread setting (plain, or the --methods), "
             + "e.g. 1x1,1x2,2x1,2x2, in interleaved rounds (--steps per round)")
     List<String> threadConfigs;
@@ -54,6 +57,9 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (steps < 1 || warmup < 0 || memorySteps < 0) {
             throw new GradregException("--steps must be >= 1 and --warmup, --memory-steps >= 0");
+        }
+        if (repeat < 1) {
+            throw new GradregException("--repeat must be >= 1, got " + repeat);
         }
         PrintWriter log = spec.commandLine().getOut();
         try (RunLock lock = RunLock.acquire(out, "--out")) {
@@ -132,7 +138,7 @@ public final class BenchCommand implements Callable<Integer> {
                 md.append(warning).append('\n');
             }
         }
-        List<Bench.Timing> timings = Bench.run(w, m, warmup, steps, peak, log, p);
+        List<Bench.Timing> timings = Bench.run(w, m, warmup, steps, peak, log, p, repeat);
         json.put("threads", Engine.describeThreads());
         json.put("cores", Engine.cores());
         json.put("matmul_peak_gflops", peak);
@@ -140,10 +146,11 @@ public final class BenchCommand implements Callable<Integer> {
         json.put("steps", steps);
         json.put("warmup", warmup);
         json.put("timings", timings);
-        md.append(String.format("%nThreads: %s. Median of %d steps after %d warm-up steps.%n%n", Engine.describeThreads(), steps, warmup));
+        md.append(String.format("%nThreads: %s. Median of %d steps after %d warm-up steps%s.%n%n", Engine.describeThreads(), steps, warmup,
+                repeat > 1 ? String.format("; each cell the median of %d interleaved rounds, [min, max] over the rounds", repeat) : ""));
         if (p != null) {
-            md.append("| model | batch | method | gradreg ms | × plain | GFLOP/s (est.) | % of peak | PyTorch ms (best threads) | gradreg / PyTorch |\n"
-                    + "|---|---|---|---|---|---|---|---|---|\n");
+            md.append("| model | batch | method | gradreg ms | × plain | GFLOP/s (est.) | % of peak | PyTorch ms (best threads) | gradreg / PyTorch |"
+                    + (repeat > 1 ? " ratio spread | claim |\n|---|---|---|---|---|---|---|---|---|---|---|\n" : "\n|---|---|---|---|---|---|---|---|---|\n"));
         } else {
             md.append("| model | batch | method | median ms/step | × plain | GFLOP/s (est.) | % of peak |\n|---|---|---|---|---|---|---|\n");
         }
@@ -152,6 +159,9 @@ public final class BenchCommand implements Callable<Integer> {
                     t.ratioToPlain(), t.gflops(), 100 * t.peakFraction()));
             if (p != null) {
                 md.append(Double.isNaN(t.peerMs()) ? " – | – |" : String.format(" %.2f (%s) | %.2f |", t.peerMs(), t.peerConfig(), t.ratioToPeer()));
+                if (repeat > 1) {
+                    md.append(String.format(" [%.2f, %.2f] | %s |", t.ratioSpread()[0], t.ratioSpread()[1], t.verdict()));
+                }
             }
             md.append('\n');
         }

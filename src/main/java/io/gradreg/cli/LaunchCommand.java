@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
  * their collective timeouts; any still running after a grace period are killed.
  */
 @Command(name = "launch", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Start N data-parallel train workers on this machine: gradreg launch --nproc 2 -- train --data ... --out DIR")
+        description = {"Start N data-parallel train workers on this machine.", "Example: gradreg launch --nproc 2 -- train --data ... --out DIR"})
 public final class LaunchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "gradreg", mixinStandardHelpOptions = true, version = "gradreg 0.1.0 (libtorch 2.10.0, JavaCPP 1.5.13)",
         description = "Gradient regularization for deep learning, on libtorch.",
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, AnalyzeCommand.class, DataCommand.class, SweepCommand.class,
-                ReproduceCommand.class, BenchCommand.class, LaunchCommand.class, CommandLine.HelpCommand.class})
+                ReproduceCommand.class, BenchCommand.class, LaunchCommand.class, Reference.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad input or a failed run. */
     public static final int EXIT_USAGE = Errors.USAGE;
@@ -27,9 +27,16 @@ public final class Main implements Runnable {
         return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
     }
 
+    /** The command line, its train help in sections. */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        TrainHelp.install(cl.getSubcommands().get("train"));
+        return cl;
+    }
+
     /** Runs the command line with the given streams for picocli's output and errors. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = commandLine();
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -53,7 +60,7 @@ public final class Main implements Runnable {
 
     /** Whether the command line may touch libtorch (not a bare help or version request). */
     static boolean needsEngine(String... args) {
-        return args.length > 0 && java.util.Arrays.stream(args).noneMatch(a -> a.equals("--help") || a.equals("-h") || a.equals("--version")
+        return args.length > 0 && !args[0].equals("reference") && java.util.Arrays.stream(args).noneMatch(a -> a.equals("--help") || a.equals("-h") || a.equals("--version")
                 || a.equals("-V") || a.equals("help"));
     }
 

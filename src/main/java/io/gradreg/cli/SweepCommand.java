@@ -32,8 +32,9 @@ import picocli.CommandLine.Spec;
  * and {@code --collect} for the table of what has finished.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run a grid of train runs (methods x hyperparameters x seeds x train sizes) as parallel worker processes,",
-                "then aggregate them into runs.csv, summary.csv and summary.md (mean +- std over seeds).",
+        description = {"Run a grid of train runs in parallel worker processes and tabulate them.",
+                "The grid crosses methods, hyperparameters, seeds and train sizes; the tables are runs.csv, summary.csv and",
+                "summary.md (mean +- std over seeds).",
                 "Finished runs are skipped, so an interrupted sweep continues where it stopped.",
                 "On a Slurm cluster: --slurm submits the grid as a job array (one task per run), --collect makes the tables."})
 public final class SweepCommand implements Callable<Integer> {

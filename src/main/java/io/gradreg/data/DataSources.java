@@ -183,7 +183,7 @@ public final class DataSources {
         return d.select(Tensors.fromLongs(chosen, chosen.length));
     }
 
-    /** The indices {@link #balancedSubset} takes for 0 < n < size: sorted for classification, in draw order otherwise. */
+    /** The indices {@link #balancedSubset} takes for 0 &lt; n &lt; size: sorted for classification, in draw order otherwise. */
     public static long[] balancedIndices(Dataset d, long n, long seed) {
         int size = (int) d.size();
         long[] order = Permutation.shuffled(size, new Random(seed));

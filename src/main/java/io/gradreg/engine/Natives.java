@@ -54,6 +54,10 @@ public final class Natives {
             System.load(f.getAbsolutePath());
         }
         Loader.load(org.bytedeco.pytorch.global.torch.class);
+        // NNPACK needs instructions these CPUs lack: libtorch would try it at the first convolution
+        // and print "Could not initialize NNPACK! Reason: Unsupported hardware." once per process.
+        // oneDNN (or ATen's own kernels) serve every convolution here, so it is never asked for.
+        org.bytedeco.pytorch.global.torch.globalContext().setUserEnabledNNPACK(false);
         loaded = true;
         requireBundled();
     }

@@ -303,14 +303,27 @@ public final class LinePlot {
         x.setShowInLegend(!ser.name.isEmpty());
         if (ser.kind == Kind.LINE) {
             x.setXYSeriesRenderStyle(XYSeriesRenderStyle.Line);
-            x.setLineStyle(ser.colour < Charts.PALETTE.length
-                    ? new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND)
-                    : new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {7f, 4f}, 0f));
-            x.setMarker(points <= MARKER_LIMIT ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+            x.setLineStyle(stroke(ser.colour));
+            x.setMarker(points <= MARKER_LIMIT ? MARKERS[ser.colour % MARKERS.length] : SeriesMarkers.NONE);
         } else {
             x.setXYSeriesRenderStyle(XYSeriesRenderStyle.Scatter);
             x.setMarker(ser.colour < Charts.PALETTE.length ? SeriesMarkers.CIRCLE : SeriesMarkers.DIAMOND);
         }
+    }
+
+    /** Marker shapes by series, so lines that coincide still show which are there. */
+    private static final org.knowm.xchart.style.markers.Marker[] MARKERS = {SeriesMarkers.CIRCLE, SeriesMarkers.SQUARE,
+        SeriesMarkers.DIAMOND, SeriesMarkers.TRIANGLE_UP, SeriesMarkers.TRIANGLE_DOWN, SeriesMarkers.CROSS};
+
+    /**
+     * The line of series {@code i}: solid for the first, then dash patterns of different periods, so
+     * that curves lying on top of each other (methods that agree) stay visible through each other's gaps.
+     */
+    static BasicStroke stroke(int i) {
+        float[][] dashes = {null, {9f, 5f}, {3f, 4f}, {12f, 4f, 3f, 4f}, {6f, 6f}, {2f, 2f}};
+        float[] d = dashes[i % dashes.length];
+        return d == null ? new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND)
+                : new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, d, 0f);
     }
 
     /** One translucent polygon (mean + std forward, mean − std back) per gap-free stretch. */

@@ -11,15 +11,21 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /** Model weights in safetensors files, under PyTorch {@code state_dict} names. */
 public final class Weights {
     private Weights() {}
 
-    /** Writes every parameter and buffer of {@code net} (atomically). */
+    /**
+     * Writes every parameter and buffer of {@code net} (atomically). Batch norm's
+     * {@code num_batches_tracked} is written as I64, as PyTorch's {@code state_dict} holds it,
+     * whatever dtype the model was cast to (libtorch's {@code Module::to} casts it with the rest);
+     * {@link #load} reads it in either type.
+     */
     public static void save(Net net, Path file, Map<String, String> metadata) {
         Map<String, NdArray> out = new LinkedHashMap<>();
-        net.stateDict().forEach((k, v) -> out.put(k, HostArrays.toHost(v)));
+        net.stateDict().forEach((k, v) -> out.put(k, HostArrays.toHost(k.endsWith("num_batches_tracked") ? v.to(ScalarType.Long) : v)));
         Safetensors.write(file, out, metadata);
     }
 

@@ -5,7 +5,7 @@ import io.gradreg.engine.TensorList;
 /**
  * Gradient-norm clipping of the final update direction, as PyTorch's
  * {@code torch.nn.utils.clip_grad_norm_(params, max_norm)} (norm_type 2): the total norm is the
- * 2-norm over all parameters together, and when max_norm / (norm + 1e-6) < 1 every tensor is
+ * 2-norm over all parameters together, and when max_norm / (norm + 1e-6) &lt; 1 every tensor is
  * scaled by that factor. gradreg applies it after the method (and after {@code --every}), before
  * the optimizer, so weight decay and momentum act on the clipped direction as in PyTorch.
  */

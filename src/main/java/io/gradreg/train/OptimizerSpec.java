@@ -19,6 +19,7 @@ import org.bytedeco.pytorch.SGDOptions;
  */
 public record OptimizerSpec(Kind kind, double lr, double momentum, boolean nesterov, double weightDecay, DecayOn decayOn) {
 
+    /** The libtorch optimizer that applies the update: SGD (with momentum and Nesterov), Adam, or AdamW. */
     public enum Kind { SGD, ADAM, ADAMW }
 
     /** Which parameters weight decay acts on. */

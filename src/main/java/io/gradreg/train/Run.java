@@ -84,6 +84,21 @@ public final class Run {
         return new Run(withSlurm(spec, env, log), true, false).execute(log);
     }
 
+    /**
+     * Runs {@code spec} from scratch in one process, its progress on {@code log}, and returns its
+     * summary; a directory that already holds a run is refused. A failure is a
+     * {@link GradregException}; an interrupted run (Ctrl-C) one too, after its checkpoint is written.
+     */
+    public static RunRecords.Summary execute(RunSpec spec, PrintWriter log) {
+        RunSpec one = spec.withExecution(new RunSpec.Execution(spec.out(), spec.execution().threads(), 1, 0,
+                RunSpec.Execution.DEFAULT_MASTER, spec.execution().distTimeout()));
+        if (new Run(one, false, false).execute(log) == EXIT_INTERRUPTED) {
+            throw new GradregException("interrupted; the checkpoint in " + spec.out() + " continues it (gradreg train --out "
+                    + spec.out() + " --resume)");
+        }
+        return RunRecords.readSummary(spec.out());
+    }
+
     /** Runs {@code spec} from scratch ({@code overwrite}: replacing a run already in its directory). */
     public static int fresh(RunSpec spec, boolean overwrite, PrintWriter log) {
         return new Run(spec, false, overwrite).execute(log);
@@ -164,6 +179,10 @@ public final class Run {
         }
         Engine.seed(spec.seed());
         Net net = RunData.buildModel(spec.model(), data.train());
+        if (!java.util.Arrays.equals(net.inputShape(), data.train().sampleShape())) {
+            log.printf("%s takes %s inputs: each sample's %s values are read as one%n", spec.model().spec(),
+                    shape(net.inputShape()), shape(data.train().sampleShape()));
+        }
         if (spec.model().initWeights() != null && !resume) {
             Weights.load(net, spec.model().initWeights());
         }
@@ -173,7 +192,7 @@ public final class Run {
             log.printf("worker %d of %d joining %s%n", ex.rank(), ex.worldSize(), ex.master());
             log.flush();
             group = DataParallel.connect(masterHost(ex.master()), masterPort(ex.master()), ex.rank(), ex.worldSize(),
-                    Duration.ofSeconds(ex.distTimeout()));
+                    Duration.ofSeconds(ex.distTimeout()), log);
         }
         Trainer trainer = new Trainer(net, loss, cfg, group); // refuses what it cannot make exact before training starts
         if (resume) {
@@ -296,6 +315,11 @@ public final class Run {
         c.put("versions", Map.of("gradreg", "0.1.0", "libtorch", "2.10.0", "javacpp", "1.5.13", "java", System.getProperty("java.version")));
         c.put("git_commit", Versions.gitCommit());
         return c;
+    }
+
+    /** A sample shape as 1x28x28. */
+    private static String shape(long[] s) {
+        return java.util.Arrays.stream(s).mapToObj(Long::toString).collect(java.util.stream.Collectors.joining("x"));
     }
 
     private static String masterHost(String master) {

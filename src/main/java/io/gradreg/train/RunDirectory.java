@@ -178,7 +178,7 @@ public final class RunDirectory implements AutoCloseable {
 
     /** loss.png and accuracy.png: one series per run (train and test loss; test accuracy). */
     public static void plot(Path dir, Map<String, List<EpochMetrics>> runs) {
-        LinePlot loss = LinePlot.titled("Loss").xLabel("epoch").yLabel("data loss on the full split (cross-entropy or squared error)").logY();
+        LinePlot loss = LinePlot.titled("Loss").xLabel("epoch").yLabel("data loss on the full split (cross-entropy or squared error), log scale").logY();
         LinePlot acc = LinePlot.titled("Test accuracy").xLabel("epoch").yLabel("accuracy (fraction correct)");
         boolean single = runs.size() == 1;
         runs.forEach((name, h) -> {

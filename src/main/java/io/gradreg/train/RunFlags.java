@@ -211,7 +211,7 @@ public final class RunFlags {
     Integer worldSize;
     @Option(names = "--rank", description = "this worker's rank, 0 .. world size - 1; rank 0 writes the run directory (default: 0, or Slurm's)")
     Integer rank;
-    @Option(names = "--master", description = "HOST:PORT where rank 0 listens (default: " + RunSpec.Execution.DEFAULT_MASTER + ", or Slurm's first node)")
+    @Option(names = "--master", description = "HOST:PORT where rank 0 listens; under srun, Slurm's first node (default: " + RunSpec.Execution.DEFAULT_MASTER + ")")
     String master;
     @Option(names = "--dist-timeout", defaultValue = "60", description = "seconds before a silent worker or master ends the run (default: ${DEFAULT-VALUE})")
     int distTimeout = 60;

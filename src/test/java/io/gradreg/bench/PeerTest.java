@@ -13,6 +13,21 @@ import org.junit.jupiter.api.Test;
 /** What gradreg asks of the PyTorch peer: the bench methods' own hyperparameters, and a one-line reason when there is no peer. */
 class PeerTest {
     @Test
+    void aClaimNeedsEveryRoundOnOneSide() {
+        Bench.Timing faster = timing(0.81, 0.95, 0.88);
+        assertEquals("faster", faster.verdict());
+        assertArrayEquals(new double[] {0.81, 0.95}, faster.ratioSpread());
+        assertEquals("slower", timing(1.02, 1.3, 1.1).verdict());
+        assertEquals("within the spread", timing(0.9, 1.05, 0.97).verdict());
+        assertEquals("", timing().verdict(), "no peer, no claim");
+    }
+
+    static Bench.Timing timing(double... ratios) {
+        return new Bench.Timing("m", 1, "plain", 1, 1, 1, 1, "", 1, "", ratios.length == 0 ? Double.NaN : Bench.median(ratios), new double[0],
+                new double[0], ratios);
+    }
+
+    @Test
     void aPeerOnTheReferenceBlasIsNamedInOneLine() {
         assertEquals("warning: the PyTorch peer multiplies matrices at 6.0 GFLOP/s, 4% of gradreg's 160.0: it is on the reference BLAS,"
                 + " so its times are no reference; install libopenblas0-pthread (apt-get install libopenblas0-pthread)",

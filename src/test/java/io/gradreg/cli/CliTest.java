@@ -60,7 +60,7 @@ class CliTest {
     @Test
     void badInputEndsInOneLineAndANonZeroExit() {
         String[][] cases = {
-            {"gradreg: unknown method 'foo': expected one of plain, gr, sam, asam, flood, doubleback, spectreg, jacreg, frobreg, confpen", "--method", "foo"},
+            {"gradreg: unknown method 'foo': expected one of " + io.gradreg.method.Methods.NAMES, "--method", "foo"},
             {"gradreg: learning rate must be a positive number, got -1.0", "--lr", "-1"},
             {"gradreg: eps (the finite-difference step) must be a positive number, got 0.0", "--method", "gr", "--eps", "0"},
             {"gradreg: unknown model 'vgg': expected mlp:D-H-...-K, lenet5, cnn, resnet, wrn:DEPTH-WIDTH, dln:D or twoparam", "--model", "vgg"},

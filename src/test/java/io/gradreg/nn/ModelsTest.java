@@ -102,4 +102,24 @@ class ModelsTest {
         var e = assertThrows(io.gradreg.GradregException.class, () -> Models.build("lenet5:003", o));
         assertEquals("model spec 'lenet5:003': expected lenet5 or lenet5:002 (seed 002's layout)", e.getMessage());
     }
+
+    @Test
+    void numBatchesTrackedIsWrittenAsInt64AndReadInEitherType(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        Net bn = Models.build("mlp:4-3-2", Models.Options.defaults(new long[] {4}, 2).withBatchNorm(true)).to(io.gradreg.engine.DType.FLOAT64);
+        bn.stateDict().get("1.num_batches_tracked").fill_(new org.bytedeco.pytorch.Scalar(7L));
+        java.nio.file.Path file = tmp.resolve("w.safetensors");
+        Weights.save(bn, file, Map.of());
+        var read = io.gradreg.io.Safetensors.read(file);
+        assertEquals(io.gradreg.io.DType.I64, read.get("1.num_batches_tracked").dtype(), "PyTorch's state_dict holds it as int64");
+        assertEquals(io.gradreg.io.DType.F64, read.get("1.running_mean").dtype());
+        assertEquals(7.0, read.get("1.num_batches_tracked").toDoubleArray()[0]);
+        // A file written before (the counter as F64) still loads.
+        Map<String, io.gradreg.io.NdArray> old = new java.util.LinkedHashMap<>(read);
+        java.nio.ByteBuffer five = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putDouble(0, 5.0);
+        old.put("1.num_batches_tracked", new io.gradreg.io.NdArray(io.gradreg.io.DType.F64, new long[0], five)); // a scalar, as written before
+        io.gradreg.io.Safetensors.write(tmp.resolve("old.safetensors"), old, Map.of());
+        Net again = Models.build("mlp:4-3-2", Models.Options.defaults(new long[] {4}, 2).withBatchNorm(true)).to(io.gradreg.engine.DType.FLOAT64);
+        Weights.load(again, tmp.resolve("old.safetensors"));
+        assertEquals(5.0, Tensors.toDoubles(again.stateDict().get("1.num_batches_tracked"))[0]);
+    }
 }
