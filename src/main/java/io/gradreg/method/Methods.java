@@ -67,6 +67,10 @@ public final class Methods {
                     alpha, r, perturbOnly, sigma, samGroup, wsamDecoupled);
         }
 
+        public Options withEta(double v) {
+            return new Options(secondOrder, gamma, eps, normalized, rho, v, flood, lambda, delta, beta, projections, projection, alpha, r, perturbOnly, sigma, samGroup, wsamDecoupled);
+        }
+
         public Options withFlood(double v) {
             return new Options(secondOrder, gamma, eps, normalized, rho, eta, v, lambda, delta, beta, projections, projection,
                     alpha, r, perturbOnly, sigma, samGroup, wsamDecoupled);

@@ -13,7 +13,7 @@ public final class Experiments {
     public static Map<String, Experiment> all() {
         Map<String, Experiment> m = new LinkedHashMap<>();
         for (Experiment e : List.<Experiment>of(new SmallMnist(), new Smoothness(), new GrCompute(), new GrCost(), new Dln(), new IgrTwoParam(),
-                new IgrMnist(), new IgrMnistSgd(), new FloodingVsGr(), new SemiSupervised(), new EveryK(), new CifarGr())) {
+                new IgrMnist(), new IgrMnistSgd(), new FloodingVsGr(), new SemiSupervised(), new EveryK(), new SamFamily(), new CifarGr())) {
             m.put(e.name(), e);
         }
         return m;
