@@ -2,6 +2,7 @@ package io.gradreg.method;
 
 import io.gradreg.GradregException;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Builds a {@link Method} from its command-line name and hyperparameters. */
@@ -178,18 +179,12 @@ public final class Methods {
     }
 
     /**
-     * {@code m} with the strength schedules that apply to it: {@code schedules} maps a strength name
-     * ({@code rho}, {@code gamma}, {@code lambda}) to its schedule. A schedule other than constant
-     * for a parameter the method does not have is an error naming the methods that have it.
+     * {@code m} with the strength schedules that apply to it, one per strength: SAM/ASAM's ρ, GR's γ,
+     * the input penalties' λ. A schedule other than constant for a strength the method does not have
+     * is an error naming the methods that have it.
      */
-    public static Method scheduled(Method m, Map<String, StrengthSchedule> schedules) {
-        return scheduled(m, schedules.getOrDefault("rho", StrengthSchedule.CONSTANT), schedules.getOrDefault("gamma", StrengthSchedule.CONSTANT),
-                schedules.getOrDefault("lambda", StrengthSchedule.CONSTANT));
-    }
-
-    /** As {@link #scheduled(Method, Map)}, one schedule per strength: SAM/ASAM's ρ, GR's γ, the input penalties' λ. */
     public static Method scheduled(Method m, StrengthSchedule rho, StrengthSchedule gamma, StrengthSchedule lambda) {
-        Map<String, StrengthSchedule> schedules = new java.util.LinkedHashMap<>();
+        Map<String, StrengthSchedule> schedules = new LinkedHashMap<>();
         schedules.put("rho", rho);
         schedules.put("gamma", gamma);
         schedules.put("lambda", lambda);

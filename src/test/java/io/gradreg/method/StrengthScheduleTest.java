@@ -3,8 +3,6 @@ package io.gradreg.method;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.gradreg.GradregException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** constant | follow-lr | warmup:STEPS, the same for every method that has the strength. */
@@ -36,14 +34,12 @@ class StrengthScheduleTest {
 
     @Test
     void aScheduleForAParameterTheMethodLacksIsRefused() {
-        Map<String, StrengthSchedule> m = new LinkedHashMap<>();
-        m.put("rho", StrengthSchedule.CONSTANT);
-        m.put("gamma", StrengthSchedule.parse("--gamma-schedule", "warmup:10"));
-        assertEquals(new Scheduled(new GradientRegularization(0.1, 0.01, SecondOrder.FORWARD, false), m.get("gamma")),
-                Methods.scheduled(new GradientRegularization(0.1, 0.01, SecondOrder.FORWARD, false), m));
-        GradregException e = assertThrows(GradregException.class, () -> Methods.scheduled(new Sam(0.05), m));
+        StrengthSchedule c = StrengthSchedule.CONSTANT, warm = StrengthSchedule.parse("--gamma-schedule", "warmup:10");
+        assertEquals(new Scheduled(new GradientRegularization(0.1, 0.01, SecondOrder.FORWARD, false), warm),
+                Methods.scheduled(new GradientRegularization(0.1, 0.01, SecondOrder.FORWARD, false), c, warm, c));
+        GradregException e = assertThrows(GradregException.class, () -> Methods.scheduled(new Sam(0.05), c, warm, c));
         assertEquals("--gamma-schedule: sam(rho=0.05) has no gamma (it applies to gr)", e.getMessage());
-        e = assertThrows(GradregException.class, () -> Methods.scheduled(new Flooding(0.1), Map.of("rho", StrengthSchedule.parse("r", "follow-lr"))));
+        e = assertThrows(GradregException.class, () -> Methods.scheduled(new Flooding(0.1), StrengthSchedule.parse("r", "follow-lr"), c, c));
         assertEquals("--rho-schedule: flood(b=0.1) has no rho (it applies to sam, asam, gsam, fishersam, esam, fsam, wsam)", e.getMessage());
         assertEquals("--lambda-schedule: unknown schedule 'cosine': expected constant, follow-lr or warmup:STEPS",
                 assertThrows(GradregException.class, () -> StrengthSchedule.parse("--lambda-schedule", "cosine")).getMessage());
