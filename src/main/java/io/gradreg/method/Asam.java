@@ -12,7 +12,7 @@ import org.bytedeco.pytorch.global.torch;
  * selects. T = 1 on normalization parameters, so ASAM with {@code norm} equals SAM with
  * {@code norm}; SAM-ON's code scales normalization weights too (methods.md section 2b).
  */
-public record Asam(double rho, double eta, PerturbationFilter filter) implements ParamSpaceMethod, Tunable {
+public record Asam(double rho, double eta, PerturbationFilter filter) implements ParamSpaceMethod, Tunable.Rho {
     /** ASAM over every parameter. */
     public Asam(double rho, double eta) {
         this(rho, eta, PerturbationFilter.ALL);
@@ -32,16 +32,6 @@ public record Asam(double rho, double eta, PerturbationFilter filter) implements
             t[i] = o.net().isBiasOrNorm(names.get(i)) ? torch.ones_like(theta) : theta.abs().add(new Scalar(eta));
         }
         return TensorList.of(t);
-    }
-
-    @Override
-    public String strengthName() {
-        return "rho";
-    }
-
-    @Override
-    public double strength() {
-        return rho;
     }
 
     @Override

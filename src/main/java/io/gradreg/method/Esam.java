@@ -21,7 +21,7 @@ import org.bytedeco.pytorch.global.torch;
  * With beta = 1 and gamma = 1 it is SAM. Under accumulation and data parallelism the selection is
  * made over the whole batch (see {@link ParamOracle#largest}), so the direction is the unsplit one.
  */
-public record Esam(double rho, double beta, double gamma) implements ParamSpaceMethod, Tunable {
+public record Esam(double rho, double beta, double gamma) implements ParamSpaceMethod, Tunable.Rho {
     public Esam {
         Checks.nonNegative("esam rho", rho);
         Checks.fraction("esam beta", beta);
@@ -70,16 +70,6 @@ public record Esam(double rho, double beta, double gamma) implements ParamSpaceM
             out[i] = m[i] ? g.get(i) : torch.zeros_like(g.get(i));
         }
         return TensorList.of(out);
-    }
-
-    @Override
-    public String strengthName() {
-        return "rho";
-    }
-
-    @Override
-    public double strength() {
-        return rho;
     }
 
     @Override

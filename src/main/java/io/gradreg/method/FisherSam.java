@@ -9,7 +9,7 @@ import org.bytedeco.pytorch.Tensor;
  * the diagonal empirical Fisher f = 1 + eta g^2 (elementwise, from the batch gradient g):
  * e = rho (g/f) / sqrt(sum g^2/f), d = grad L(theta + e). With eta = 0 it is SAM.
  */
-public record FisherSam(double rho, double eta) implements ParamSpaceMethod, Tunable {
+public record FisherSam(double rho, double eta) implements ParamSpaceMethod, Tunable.Rho {
     public FisherSam {
         Checks.nonNegative("fishersam rho", rho);
         Checks.nonNegative("fishersam eta", eta);
@@ -27,16 +27,6 @@ public record FisherSam(double rho, double eta) implements ParamSpaceMethod, Tun
         TensorList ascent = TensorList.of(v);
         double n = Math.sqrt(g.dot(ascent)); // the Fisher norm of the step: sqrt(g^T diag(f)^-1 g)
         return new Update(n > 0 ? o.gradAt(ascent, rho / n) : g, e.loss()).withGrad(g);
-    }
-
-    @Override
-    public String strengthName() {
-        return "rho";
-    }
-
-    @Override
-    public double strength() {
-        return rho;
     }
 
     @Override

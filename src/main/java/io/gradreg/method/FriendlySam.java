@@ -13,7 +13,7 @@ import io.gradreg.engine.TensorList;
  *
  * @param m the moving average before this step (null at the first step); set by {@link #at}
  */
-public record FriendlySam(double rho, double sigma, double lambda, TensorList m) implements ParamSpaceMethod, Tunable {
+public record FriendlySam(double rho, double sigma, double lambda, TensorList m) implements ParamSpaceMethod, Tunable.Rho {
     public FriendlySam {
         Checks.nonNegative("fsam rho", rho);
         Checks.nonNegative("fsam sigma", sigma);
@@ -51,16 +51,6 @@ public record FriendlySam(double rho, double sigma, double lambda, TensorList m)
     public TensorList keptState(Step step, Update u) {
         TensorList prev = step.kept();
         return prev == null ? u.grad() : prev.scale(lambda).add(u.grad(), 1 - lambda);
-    }
-
-    @Override
-    public String strengthName() {
-        return "rho";
-    }
-
-    @Override
-    public double strength() {
-        return rho;
     }
 
     @Override

@@ -9,7 +9,7 @@ import java.util.function.UnaryOperator;
  * orthogonal to it: d = g_s - alpha (g - (g . u) u), u = g_s / ||g_s||. With alpha = 0 it is SAM.
  * The paper lets rho follow the learning rate (the {@code follow-lr} schedule of rho).
  */
-public record Gsam(double rho, double alpha) implements ParamSpaceMethod, Tunable {
+public record Gsam(double rho, double alpha) implements ParamSpaceMethod, Tunable.Rho {
     public Gsam {
         Checks.nonNegative("gsam rho", rho);
         Checks.nonNegative("gsam alpha", alpha);
@@ -25,16 +25,6 @@ public record Gsam(double rho, double alpha) implements ParamSpaceMethod, Tunabl
         // authors' cosine, with its 1e-12 guard, is 0 there too).
         TensorList vertical = gs2 > 0 ? g.add(gs, -g.dot(gs) / gs2) : g;
         return sam.withDirection(gs.add(vertical, -alpha));
-    }
-
-    @Override
-    public String strengthName() {
-        return "rho";
-    }
-
-    @Override
-    public double strength() {
-        return rho;
     }
 
     @Override

@@ -8,7 +8,7 @@ import java.util.function.UnaryOperator;
  * {@code filter} selects (the identity for {@link PerturbationFilter#ALL}, SAM-ON's restriction
  * to normalization layers for {@link PerturbationFilter#NORM}).
  */
-public record Sam(double rho, PerturbationFilter filter) implements ParamSpaceMethod, Tunable {
+public record Sam(double rho, PerturbationFilter filter) implements ParamSpaceMethod, Tunable.Rho {
     /** SAM over every parameter. */
     public Sam(double rho) {
         this(rho, PerturbationFilter.ALL);
@@ -30,16 +30,6 @@ public record Sam(double rho, PerturbationFilter filter) implements ParamSpaceMe
         TensorList tg = t.apply(filter.apply(o.net(), g));
         double n = tg.norm();
         return new Update(n > 0 ? o.gradAt(t.apply(tg), rho / n) : g, e.loss()).withGrad(g);
-    }
-
-    @Override
-    public String strengthName() {
-        return "rho";
-    }
-
-    @Override
-    public double strength() {
-        return rho;
     }
 
     @Override

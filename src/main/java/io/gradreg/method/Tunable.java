@@ -14,4 +14,20 @@ public interface Tunable extends Method {
 
     /** The same method with strength {@code s}. */
     Method withStrength(double s);
+
+    /** The SAM family's strength: the perturbation radius ρ, named {@code rho}. */
+    interface Rho extends Tunable {
+        /** The perturbation radius. */
+        double rho();
+
+        @Override
+        default String strengthName() {
+            return "rho";
+        }
+
+        @Override
+        default double strength() {
+            return rho();
+        }
+    }
 }

@@ -17,7 +17,7 @@ import java.util.function.UnaryOperator;
  * With γ = ½ (a = 1) the combined form is SAM, and under plain SGD without weight decay so is the
  * decoupled one, up to rounding.
  */
-public record Wsam(double rho, double gamma, boolean decoupled) implements ParamSpaceMethod, Tunable {
+public record Wsam(double rho, double gamma, boolean decoupled) implements ParamSpaceMethod, Tunable.Rho {
     public Wsam {
         Checks.nonNegative("wsam rho", rho);
         if (!(gamma >= 0 && gamma < 1)) {
@@ -40,16 +40,6 @@ public record Wsam(double rho, double gamma, boolean decoupled) implements Param
         }
         // lerp(g, g_s, a) = (1 - a) g + a g_s in one pass; at a = 1 libtorch returns g_s exactly.
         return sam.withDirection(g.lerp(gs, weight()));
-    }
-
-    @Override
-    public String strengthName() {
-        return "rho";
-    }
-
-    @Override
-    public double strength() {
-        return rho;
     }
 
     @Override

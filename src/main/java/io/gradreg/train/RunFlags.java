@@ -447,7 +447,7 @@ public final class RunFlags {
         }
         List<String> a = args(saved(config));
         a.addAll(List.of("--out", dir.toString()));
-        return parseSaved(a, config).toSpec();
+        return parse(a, config + ": cannot resume").toSpec();
     }
 
     /**
@@ -479,7 +479,7 @@ public final class RunFlags {
                 }
             }
         }
-        RunFlags f = parseSaved(args(merged), dir.resolve("config.json"));
+        RunFlags f = parse(args(merged), dir.resolve("config.json") + ": cannot resume");
         f.out = dir;
         f.resume = true;
         f.threads = given.threads;
@@ -487,17 +487,6 @@ public final class RunFlags {
         f.rank = given.rank;
         f.master = given.master;
         f.distTimeout = given.distTimeout;
-        return f;
-    }
-
-    /** Parses saved settings, reporting a bad one as the config file's problem. */
-    private static RunFlags parseSaved(List<String> args, Path config) {
-        RunFlags f = new RunFlags();
-        try {
-            new CommandLine(f).parseArgs(args.toArray(String[]::new));
-        } catch (CommandLine.ParameterException e) {
-            throw new GradregException(config + ": cannot resume: " + e.getMessage().lines().findFirst().orElse(""));
-        }
         return f;
     }
 
