@@ -207,6 +207,11 @@ public final class Run {
         }
         log.printf("training %s (%d parameters) on %d samples with %s%n", spec.model().spec(), net.numParams(), data.train().size(),
                 cfg.method().describe());
+        if (ex.threads() == null && !resume) {
+            // Kernels split their sums by thread count, so the count is part of a run's bits.
+            log.printf("%d thread(s): the cores free now; --threads %d repeats these bits on a busier or quieter machine%n",
+                    Engine.threads(), Engine.threads());
+        }
         List<EpochMetrics> history = fit(trainer, data, run, writer, log);
         if (history == null) {
             return EXIT_INTERRUPTED;
