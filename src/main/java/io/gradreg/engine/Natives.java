@@ -35,11 +35,12 @@ public final class Natives {
 
     private Natives() {}
 
-    /** Loads OpenBLAS, then the libtorch family from the bundled jar, then checks the mappings. Idempotent. */
+    /** Sets glibc's malloc ({@link NativeHeap}), loads OpenBLAS, then the libtorch family from the bundled jar, then checks the mappings. Idempotent. */
     public static synchronized void load() {
         if (loaded) {
             return;
         }
+        NativeHeap.tune(); // before libtorch allocates: per-step activations must not come back as fresh pages
         Loader.load(openblas.class); // libtorch_cpu.so needs libopenblas.so.0: the bundled one must come first
         for (String lib : TORCH_FAMILY) {
             File f;
