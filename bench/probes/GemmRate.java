@@ -22,7 +22,9 @@ public class GemmRate {
                     double fresh = Double.MAX_VALUE, kept = Double.MAX_VALUE;
                     for (int i = 0; i < reps + 2; i++) {
                         long t0 = System.nanoTime();
-                        torch.mm(x, y).sum().item_double();
+                        try (PointerScope call = new PointerScope()) { // freed at once, as in PyTorch
+                            torch.mm(x, y).sum().item_double();
+                        }
                         long t1 = System.nanoTime();
                         torch.mm_out(out, x, y);
                         out.sum().item_double();
