@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code gradreg reproduce NAME}: one paper claim, rerun. A full run writes docs/results/NAME/ and
- * rebuilds docs/results.md from every experiment's results.md (and docs/results/withdrawn.md, when present); {@code --quick} writes elsewhere
+ * rebuilds docs/results.md from every experiment's results.md (and docs/results/notices.md, when present); {@code --quick} writes elsewhere
  * (runs/reproduce-quick/NAME) so a smoke test never overwrites the recorded results.
  */
 @Command(name = "reproduce", mixinStandardHelpOptions = true, sortOptions = false,
@@ -123,9 +123,9 @@ public final class ReproduceCommand implements Callable<Integer> {
             table.append("| [").append(e.name()).append("](#").append(e.name()).append(") | ").append(verdict).append(" |\n");
             body.append(text.replaceAll("\\]\\(([^)#/][^)]*\\.(?:png|md))\\)", "](results/" + e.name() + "/$1)")).append("\n");
         }
-        // Numbers taken back (and why) stay in view above the table: docs/results/withdrawn.md, written by hand.
-        Path withdrawn = RESULTS.resolve("withdrawn.md");
-        String taken = Files.isRegularFile(withdrawn) ? Files.readString(withdrawn).strip() + "\n\n" : "";
+        // Numbers taken back or rechecked (and why) stay in view above the table: docs/results/notices.md, written by hand.
+        Path notices = RESULTS.resolve("notices.md");
+        String taken = Files.isRegularFile(notices) ? Files.readString(notices).strip() + "\n\n" : "";
         AtomicFiles.writeString(Paths.get("docs", "results.md"), "# Results: the papers' claims, rerun\n\n"
                 + "Every number below was produced by the command written beside it, on this repository's code. "
                 + "A claim that did not reproduce is reported as such.\n\n" + taken + table + "\n" + body);

@@ -27,8 +27,10 @@ import java.nio.file.Paths;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 
 /**
  * What the sweep-based reproductions share: where their runs live, the synthetic data of
@@ -112,22 +114,33 @@ final class Repro {
     }
 
     /**
-     * The wall time of a sweep, kept in {@code OUT/sweep-time.json} so that a report rebuilt from
-     * finished runs (all skipped) still states how long the runs took: minutes of this invocation
-     * plus those recorded before when some runs were skipped. Returns a sentence for the report.
+     * The wall time of a sweep, kept beside its runs ({@code RUNS/sweep-time.NAME.json}) and copied to
+     * {@code OUT/sweep-time.json}, so that a report rebuilt from finished runs (all skipped) still states
+     * how long the runs took: minutes of this invocation plus those recorded before when some runs were
+     * skipped. The record that is added to is the one beside the runs: runs deleted and made again do not
+     * inherit the time of the ones they replaced. Returns a sentence for the report.
      */
     static String sweepTime(Experiment.Context ctx, List<Sweep.Outcome> outcomes, double minutes) {
         return sweepTime(ctx, outcomes, minutes, executor(ctx));
     }
 
+    /** {@code sweep-time.NAME.json} in the directory that holds every run of the sweep, or null when they are spread over several. */
+    private static Path besideRuns(List<Sweep.Outcome> outcomes, String name) {
+        Set<Path> parents = outcomes.stream().map(o -> o.dir().toAbsolutePath().getParent()).collect(Collectors.toSet());
+        return parents.size() == 1 ? parents.iterator().next().resolve("sweep-time." + name + ".json") : null;
+    }
+
     /** As above, for a sweep whose runs were executed as {@code executor} says. */
     static String sweepTime(Experiment.Context ctx, List<Sweep.Outcome> outcomes, double minutes, String executor) {
-        Path f = ctx.out().resolve("sweep-time.json");
+        Path report = ctx.out().resolve("sweep-time.json");
+        Path beside = besideRuns(outcomes, ctx.out().getFileName().toString());
+        // A report rebuilt from finished runs may fall back to the report's copy (runs made before the record moved beside them).
         long ran = outcomes.stream().filter(o -> o.status() == Sweep.Status.DONE).count();
+        Path f = beside != null && Files.isRegularFile(beside) ? beside : ran == 0 ? report : null;
         double before = 0;
         long ranBefore = 0;
         String how = executor;
-        if (ran < outcomes.size() && Files.isRegularFile(f)) {
+        if (ran < outcomes.size() && f != null && Files.isRegularFile(f)) {
             JsonNode t = Json.read(f);
             before = t.hasNonNull("minutes") ? t.get("minutes").asDouble() : Double.NaN;
             ranBefore = t.path("runs_run").asLong();
@@ -142,7 +155,10 @@ final class Repro {
             t.put("runs_run", ranBefore + ran);
             t.put("runs", outcomes.size());
             t.put("executor", executor);
-            Json.writeFile(f, t);
+            Json.writeFile(report, t);
+            if (beside != null) {
+                Json.writeFile(beside, t);
+            }
         }
         long counted = ranBefore + ran;
         if (counted == 0) {

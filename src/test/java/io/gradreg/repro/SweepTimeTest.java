@@ -19,11 +19,15 @@ class SweepTimeTest {
     @TempDir
     Path tmp;
 
-    private static List<Sweep.Outcome> outcomes(int done, int skipped) {
+    private List<Sweep.Outcome> outcomes(int done, int skipped) {
+        return outcomes(tmp.resolve("runs"), done, skipped);
+    }
+
+    private static List<Sweep.Outcome> outcomes(Path runs, int done, int skipped) {
         List<Sweep.Outcome> o = new ArrayList<>();
         for (int i = 0; i < done + skipped; i++) {
             SweepSpec.Run r = new SweepSpec.Run("r" + i, io.gradreg.train.RunSpec.of("d.npz", "mlp:2-2"), Map.of());
-            o.add(new Sweep.Outcome(r, Path.of("r" + i), i < done ? Sweep.Status.DONE : Sweep.Status.SKIPPED, 1, ""));
+            o.add(new Sweep.Outcome(r, runs.resolve("r" + i), i < done ? Sweep.Status.DONE : Sweep.Status.SKIPPED, 1, ""));
         }
         return o;
     }
@@ -44,6 +48,19 @@ class SweepTimeTest {
         Experiment.Context fresh = new Experiment.Context(false, tmp.resolve("other"), 1, new PrintWriter(new StringWriter()), null);
         assertEquals("the sweep (5 runs) was run by an earlier invocation whose time was not recorded",
                 Repro.sweepTime(fresh, outcomes(0, 5), 0.1, "1 worker processes"));
+    }
+
+    @Test
+    void runsMadeAgainDoNotInheritTheTimeOfTheRunsTheyReplaced() throws Exception {
+        Path out = tmp.resolve("docs");
+        Experiment.Context ctx = new Experiment.Context(false, out, 1, new PrintWriter(new StringWriter()), null);
+        Repro.sweepTime(ctx, outcomes(tmp.resolve("old-runs"), 5, 0), 100.0, "1 worker processes");
+        assertTrue(java.nio.file.Files.isRegularFile(tmp.resolve("old-runs").resolve("sweep-time.docs.json")), "the record sits beside the runs");
+        // The runs are made again in a new directory (the report's copy still says 100 min): an interrupted first
+        // invocation left 3 done, unrecorded; the second runs the last 2 in 4 min.
+        assertEquals("2 of the sweep's 5 runs took 4.0 min of wall time, 1 worker processes, on a 2-core machine shared with other jobs "
+                + "(times are noisy); the other 3 were run by an earlier invocation whose time was not recorded",
+                Repro.sweepTime(ctx, outcomes(tmp.resolve("new-runs"), 2, 3), 4.0, "1 worker processes"));
     }
 
     /** An epoch that ends at {@code step} with a mean step time of {@code ms} (NaN: not recorded). */
