@@ -30,11 +30,12 @@ class NativeHeapTest {
 
     @Test
     void aLeNetStepReusesItsMemoryInsteadOfFaultingInFreshPages() throws Exception {
+        // Measured here: 3-35 faults per step with the thresholds set. With glibc's defaults (GRADREG_MALLOC=system)
+        // 3 to 3273, depending on the order in which frees happened to adapt glibc's thresholds; so only the tuned
+        // side is asserted, and the untuned child must run and report itself untuned.
         long tuned = faultsPerStep(false);
-        long system = faultsPerStep(true);
-        // Measured here: 3-35 faults per step tuned, 1000-1800 with glibc's defaults (GRADREG_MALLOC=system).
+        faultsPerStep(true);
         assertTrue(tuned < 200, tuned + " minor faults per LeNet-5 step with the thresholds set");
-        assertTrue(5 * tuned < system, tuned + " faults per step tuned against " + system + " with glibc's defaults");
     }
 
     private static long faultsPerStep(boolean systemMalloc) throws IOException, InterruptedException {
