@@ -135,17 +135,7 @@ class CheckpointTest {
         TrainConfig cfg = scheduledEveryReuse();
         Trainer whole = new Trainer(net(1), Loss.CROSS_ENTROPY, cfg);
         whole.fit(train, null, Trainer.Listener.NONE);
-        Trainer first = new Trainer(net(1), Loss.CROSS_ENTROPY, cfg);
-        first.fit(train, null, new Trainer.Listener() {
-            @Override
-            public void onStep(long step, long total, int epoch, double loss) {
-                if (step == 17) {
-                    first.requestStop();
-                }
-            }
-        });
-        Path file = tmp.resolve("reuse.pt");
-        Checkpoint.save(first, file);
+        Path file = checkpointAtStep17(cfg, "reuse.pt");
         Trainer resumed = new Trainer(net(2), Loss.CROSS_ENTROPY, cfg);
         Checkpoint.load(resumed, file);
         assertNotNull(resumed.kept());
@@ -161,17 +151,7 @@ class CheckpointTest {
         TrainConfig cfg = fsamFollowLr();
         Trainer whole = new Trainer(net(1), Loss.CROSS_ENTROPY, cfg);
         whole.fit(train, null, Trainer.Listener.NONE);
-        Trainer first = new Trainer(net(1), Loss.CROSS_ENTROPY, cfg);
-        first.fit(train, null, new Trainer.Listener() {
-            @Override
-            public void onStep(long step, long total, int epoch, double loss) {
-                if (step == 17) {
-                    first.requestStop();
-                }
-            }
-        });
-        Path file = tmp.resolve("fsam.pt");
-        Checkpoint.save(first, file);
+        Path file = checkpointAtStep17(cfg, "fsam.pt");
         Trainer resumed = new Trainer(net(2), Loss.CROSS_ENTROPY, cfg);
         Checkpoint.load(resumed, file);
         resumed.restoreKept(null); // as if the average were lost: the next step ascends along g as at step 0
@@ -227,5 +207,21 @@ class CheckpointTest {
         GradregException missing = assertThrows(GradregException.class, () -> Checkpoint.load(t, tmp.resolve("none.pt")));
         assertEquals(tmp.resolve("none.pt") + ": no checkpoint to resume from", missing.getMessage());
         assertFalse(Files.exists(tmp.resolve(".c.pt.tmp")), "no temporary file is left behind");
+    }
+
+    /** A run of {@code cfg} stopped after step 17 and checkpointed to {@code name}. */
+    private Path checkpointAtStep17(TrainConfig cfg, String name) {
+        Trainer first = new Trainer(net(1), Loss.CROSS_ENTROPY, cfg);
+        first.fit(train, null, new Trainer.Listener() {
+            @Override
+            public void onStep(long step, long total, int epoch, double loss) {
+                if (step == 17) {
+                    first.requestStop();
+                }
+            }
+        });
+        Path file = tmp.resolve(name);
+        Checkpoint.save(first, file);
+        return file;
     }
 }
