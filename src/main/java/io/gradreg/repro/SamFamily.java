@@ -231,6 +231,7 @@ public final class SamFamily implements Experiment {
         StringBuilder csv = new StringBuilder("task,method,setting,n,mean_test_accuracy,std_test_accuracy,gain_vs_plain,gain_se,seeds_won,"
                 + "top_eigenvalue,cost_ratio\n");
         List<String> moonshot = new ArrayList<>();
+        boolean anyReached = false;
         for (Task t : tasks) {
             Map<String, double[]> acc = new LinkedHashMap<>();
             Map<String, Double> top = new LinkedHashMap<>();
@@ -255,6 +256,8 @@ public final class SamFamily implements Experiment {
                     + "| top Hessian eigenvalue | cost / plain |\n|---|---|---|---|---|---|\n");
             List<double[]> points = new ArrayList<>();
             List<String> names = new ArrayList<>();
+            Map<String, Stats.Paired> gains = new LinkedHashMap<>();
+            Map<String, Double> ratios = new LinkedHashMap<>();
             for (Member m : here) {
                 double[] a = acc.get(m.id());
                 Stats.MeanStd ms = Stats.meanStd(a);
@@ -272,21 +275,21 @@ public final class SamFamily implements Experiment {
                 if (!m.id().equals("plain")) {
                     points.add(new double[] {ratio, 100 * d.mean()});
                     names.add(m.id());
-                    if (!m.id().equals("sam") && samGain > 0 && d.mean() >= 0.9 * samGain && ratio <= 1.2) {
-                        moonshot.add(String.format("%s on %s (%+.2f points, %.0f %% of SAM's %+.2f, at %.2f× plain)", m.id(), t.name(),
-                                100 * d.mean(), 100 * d.mean() / samGain, 100 * samGain, ratio));
-                    }
+                    gains.put(m.id(), d);
+                    ratios.put(m.id(), ratio);
                 }
             }
+            Moonshot moon = Moonshot.of(t.name(), gains, ratios);
+            moonshot.add(moon.sentence());
+            anyReached |= moon.isReached();
             md.append(String.format("%n± is the standard error of the %d paired differences. SAM's gain here: %+.2f points.%n%n", seeds,
                     100 * samGain));
             plot(t, points, names, ctx.out().resolve("gain-cost-" + t.name() + ".png"));
             md.append("![gain against cost, ").append(t.name()).append("](gain-cost-").append(t.name()).append(".png)\n\n");
         }
-        String moon = moonshot.isEmpty() ? "no method reaches 90 % of SAM's gain at 1.2× plain's cost or less on either task"
-                : "reaching 90 % of SAM's gain at 1.2× plain's cost or less: " + String.join("; ", moonshot);
-        md.append("**Moonshot line** (at least 90 % of full SAM's gain over plain SGD, at most 1.2× plain's cost per step): ").append(moon)
-                .append(".\n\n");
+        String moon = (anyReached ? "" : "no method reaches 90 % of SAM's gain at 1.2× plain's cost or less; ") + String.join("; ", moonshot);
+        md.append("**Moonshot line** (at least 90 % of full SAM's gain over plain SGD, at most 1.2× plain's cost per step; the issue's "
+                + "candidates are every-k with reuse, LookSAM and ESAM): ").append(moon).append(".\n\n");
         md.append("Time: ").append(Repro.sweepTime(ctx, outcomes, minutes)).append(".\n\n");
         md.append("Files: sam-family.csv (the tables), gain-cost-*.png.\n");
         AtomicFiles.writeString(ctx.out().resolve("sam-family.csv"), csv.toString());
@@ -317,7 +320,8 @@ public final class SamFamily implements Experiment {
 
     /**
      * CPU milliseconds per step of each member's chosen method on the task's model, one thread, one
-     * random batch: every method in turn, 5 rounds after one warm-up round; median of rounds.
+     * random batch: every method in turn, 5 rounds after one warm-up round; median of rounds. A round
+     * is 250 steps on the MLP (2 ms each) and 50 on the CNN (80 ms each).
      */
     private static Map<String, Double> cost(Task t, List<Member> members, Map<String, Integer> chosen, Context ctx) {
         Engine.start(1);
@@ -328,7 +332,8 @@ public final class SamFamily implements Experiment {
         int classes = ctx.quick() ? 4 : 10;
         Dataset flat = Synthetic.blobs(batch, dim, classes, 1.0, 3, DType.FLOAT32);
         Dataset data = image ? new Dataset(flat.x().reshape(batch, 1, 28, 28), flat.y(), classes) : flat;
-        int steps = ctx.quick() ? 5 : 50;
+        // The process CPU clock ticks in 10 ms: a round of plain steps lasts at least 50 ticks (2 % resolution).
+        int steps = ctx.quick() ? 5 : image ? 50 : 250;
         Map<String, Trainer> trainers = new LinkedHashMap<>();
         for (Member m : members) {
             RunSpec s = m.candidates().get(chosen.get(t.name() + "/" + m.id())).spec().apply(t.spec());
