@@ -23,6 +23,14 @@ import org.bytedeco.pytorch.Tensor;
  */
 public final class Hessian {
     /**
+     * Samples per chunk of a Hessian-vector product. Kept at 1000 when {@link FullBatch#CHUNK}
+     * went down to a batch's size: the chunking fixes the summation order, so changing it would
+     * move the last bits of every eigenvalue and trace already recorded; an analysis runs a few
+     * dozen products per run, where the per-epoch evaluation runs every epoch.
+     */
+    static final long CHUNK = 1000;
+
+    /**
      * The largest (algebraic) eigenvalue found by Lanczos.
      *
      * @param iterations Lanczos steps taken (one Hessian-vector product each)
@@ -70,7 +78,7 @@ public final class Hessian {
     }
 
     /**
-     * H v, exact up to rounding in the model's dtype: per chunk of {@link FullBatch#CHUNK} samples,
+     * H v, exact up to rounding in the model's dtype: per chunk of {@link #CHUNK} samples,
      * g = ∇θ Σ ℓ_i with its graph, then ∇θ (gᵀv); summed and divided by n.
      */
     public double[] hvp(double[] v) {
@@ -84,11 +92,11 @@ public final class Hessian {
         try (PointerScope scope = new PointerScope()) {
             TensorList params = net.params();
             TensorList vt = HostVectors.like(params, v);
-            for (long from = 0; from < data.size(); from += FullBatch.CHUNK) {
+            for (long from = 0; from < data.size(); from += CHUNK) {
                 // a scope per chunk too: the double-backprop graph holds every activation of the
                 // chunk, and n/CHUNK of them at once would not fit for a large dataset
                 try (PointerScope chunk = new PointerScope()) {
-                    Dataset c = data.slice(from, Math.min(data.size(), from + FullBatch.CHUNK));
+                    Dataset c = data.slice(from, Math.min(data.size(), from + CHUNK));
                     Tensor sum = loss.perSample(net.forward(c.x()), c.y()).sum();
                     TensorList g = Oracle.grad(sum, params, true, true);
                     Tensor gv = directional(g, vt);

@@ -321,7 +321,7 @@ public final class SamFamily implements Experiment {
     /**
      * CPU milliseconds per step of each member's chosen method on the task's model, one thread, one
      * random batch: every method in turn, 5 rounds after one warm-up round; median of rounds. A round
-     * is 250 steps on the MLP (2 ms each) and 50 on the CNN (80 ms each).
+     * is 250 steps on the MLP (2 ms each) and 20 on the CNN (80 ms each).
      */
     private static Map<String, Double> cost(Task t, List<Member> members, Map<String, Integer> chosen, Context ctx) {
         Engine.start(1);
@@ -333,7 +333,7 @@ public final class SamFamily implements Experiment {
         Dataset flat = Synthetic.blobs(batch, dim, classes, 1.0, 3, DType.FLOAT32);
         Dataset data = image ? new Dataset(flat.x().reshape(batch, 1, 28, 28), flat.y(), classes) : flat;
         // The process CPU clock ticks in 10 ms: a round of plain steps lasts at least 50 ticks (2 % resolution).
-        int steps = ctx.quick() ? 5 : image ? 50 : 250;
+        int steps = ctx.quick() ? 5 : image ? 20 : 250;
         Map<String, Trainer> trainers = new LinkedHashMap<>();
         for (Member m : members) {
             RunSpec s = m.candidates().get(chosen.get(t.name() + "/" + m.id())).spec().apply(t.spec());

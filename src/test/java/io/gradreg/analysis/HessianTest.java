@@ -31,7 +31,7 @@ class HessianTest {
 
     @Test
     void linearRegressionHvpIsXtXOverNAcrossChunks() {
-        Linear m = linear(2300, 5, 1); // three chunks of FullBatch.CHUNK
+        Linear m = linear(2300, 5, 1); // three chunks of Hessian.CHUNK
         Hessian h = new Hessian(m.net(), Loss.SQUARED_ERROR, m.data());
         assertEquals(6, h.dimension());
         for (int k = 0; k < 3; k++) {
