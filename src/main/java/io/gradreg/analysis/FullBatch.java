@@ -5,6 +5,7 @@ import io.gradreg.engine.TensorList;
 import io.gradreg.method.Loss;
 import io.gradreg.method.Oracle;
 import io.gradreg.nn.Net;
+import java.util.function.Consumer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -31,25 +32,20 @@ public final class FullBatch {
     public static LossAccuracy evaluate(Net net, Loss loss, Dataset data) {
         boolean wasTraining = net.is_training();
         net.eval();
-        double lossSum = 0;
-        long correct = 0;
+        double[] lossSum = {0};
+        long[] correct = {0};
         try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-            for (long from = 0; from < data.size(); from += CHUNK) {
-                // A scope per chunk: the layers' outputs are Java-held tensors, and one scope around the
-                // loop kept every chunk's activations alive to the end (GBs on a 10k test set).
-                try (PointerScope chunk = new PointerScope()) {
-                    Dataset c = data.slice(from, Math.min(data.size(), from + CHUNK));
-                    Tensor out = net.forward(c.x());
-                    lossSum += loss.perSample(out, c.y()).sum().item_double();
-                    if (data.isClassification()) {
-                        correct += out.argmax(new org.bytedeco.pytorch.LongOptional(1), false).eq(c.y()).sum().item_long();
-                    }
+            forEachChunk(data, CHUNK, c -> {
+                Tensor out = net.forward(c.x());
+                lossSum[0] += loss.perSample(out, c.y()).sum().item_double();
+                if (data.isClassification()) {
+                    correct[0] += out.argmax(new org.bytedeco.pytorch.LongOptional(1), false).eq(c.y()).sum().item_long();
                 }
-            }
+            });
         } finally {
             net.train(wasTraining);
         }
-        return new LossAccuracy(lossSum / data.size(), data.isClassification() ? (double) correct / data.size() : Double.NaN);
+        return new LossAccuracy(lossSum[0] / data.size(), data.isClassification() ? (double) correct[0] / data.size() : Double.NaN);
     }
 
     /**
@@ -62,17 +58,10 @@ public final class FullBatch {
         double[] total = new double[(int) net.numParams()];
         try (PointerScope scope = new PointerScope()) {
             TensorList params = net.params();
-            for (long from = 0; from < data.size(); from += CHUNK) {
-                try (PointerScope chunk = new PointerScope()) { // as in evaluate: free each chunk's activations
-                    long to = Math.min(data.size(), from + CHUNK);
-                    Dataset c = data.slice(from, to);
-                    Tensor sum = loss.perSample(net.forward(c.x()), c.y()).sum();
-                    double[] g = Oracle.grad(sum, params, false, false).toDoubles();
-                    for (int i = 0; i < g.length; i++) {
-                        total[i] += g[i];
-                    }
-                }
-            }
+            forEachChunk(data, CHUNK, c -> {
+                Tensor sum = loss.perSample(net.forward(c.x()), c.y()).sum();
+                HostVectors.axpy(1.0, Oracle.grad(sum, params, false, false).toDoubles(), total);
+            });
         } finally {
             net.train(wasTraining);
         }
@@ -80,6 +69,19 @@ public final class FullBatch {
             total[i] /= data.size();
         }
         return total;
+    }
+
+    /**
+     * {@code body} on each run of {@code size} consecutive samples of {@code data}, each in a native
+     * scope of its own: the layers' outputs are Java-held tensors, and one scope around the whole
+     * pass kept every chunk's activations (or graph) alive to its end, GBs on a 10k test set.
+     */
+    static void forEachChunk(Dataset data, long size, Consumer<Dataset> body) {
+        for (long from = 0; from < data.size(); from += size) {
+            try (PointerScope chunk = new PointerScope()) {
+                body.accept(data.slice(from, Math.min(data.size(), from + size)));
+            }
+        }
     }
 
     /** Euclidean norm of a host vector. */

@@ -92,19 +92,15 @@ public final class Hessian {
         try (PointerScope scope = new PointerScope()) {
             TensorList params = net.params();
             TensorList vt = HostVectors.like(params, v);
-            for (long from = 0; from < data.size(); from += CHUNK) {
-                // a scope per chunk too: the double-backprop graph holds every activation of the
-                // chunk, and n/CHUNK of them at once would not fit for a large dataset
-                try (PointerScope chunk = new PointerScope()) {
-                    Dataset c = data.slice(from, Math.min(data.size(), from + CHUNK));
-                    Tensor sum = loss.perSample(net.forward(c.x()), c.y()).sum();
-                    TensorList g = Oracle.grad(sum, params, true, true);
-                    Tensor gv = directional(g, vt);
-                    if (gv != null) { // null: the gradient does not depend on θ here, so H v = 0
-                        HostVectors.axpy(1.0, Oracle.grad(gv, params, false, false).toDoubles(), total);
-                    }
+            // a scope per chunk too: the double-backprop graph holds every activation of the chunk
+            FullBatch.forEachChunk(data, CHUNK, c -> {
+                Tensor sum = loss.perSample(net.forward(c.x()), c.y()).sum();
+                TensorList g = Oracle.grad(sum, params, true, true);
+                Tensor gv = directional(g, vt);
+                if (gv != null) { // null: the gradient does not depend on θ here, so H v = 0
+                    HostVectors.axpy(1.0, Oracle.grad(gv, params, false, false).toDoubles(), total);
                 }
-            }
+            });
         } finally {
             net.train(wasTraining);
         }
